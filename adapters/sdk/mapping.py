@@ -1,0 +1,156 @@
+"""Declarative mapping from an agency's export table to canonical records.
+
+An adapter is a list of TableMappers, one per export format it knows (a plc export of case-quality
+evaluations has other columns than its petition register). The mapper whose required headers are
+all present reads the file; each row becomes `{record_id, type, subject, occurred_at, data}` or a
+MappingError naming the column and the reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from adapters.sdk import convert
+from adapters.sdk.readers import FileUnreadable, normalize_header
+
+# Quarantine reason codes produced while mapping (contracts.records adds schema_invalid,
+# too_large, kind_not_allowed; the reader adds malformed; the SDK adds unknown_format).
+MISSING_FIELD = "missing_field"
+WRONG_TYPE = "wrong_type"
+UNKNOWN_SUBJECT = "unknown_subject"
+
+
+class MappingError(Exception):
+    def __init__(self, code: str, reason: str, field: str | None = None):
+        super().__init__(reason)
+        self.code = code
+        self.reason = reason
+        self.field = field
+
+
+SUBJECT = "subject"  # a target resolved through the unit registry
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of an export: where it goes and how its text becomes a value.
+
+    target: "record_id", "subject", "occurred_at" or "data.<key>".
+    headers: accepted header spellings; the first is the documented one.
+    """
+
+    target: str
+    headers: tuple[str, ...]
+    convert: Callable[[Any], Any] = convert.text
+    required: bool = True
+    doc: str = ""
+
+    @property
+    def header(self) -> str:
+        return self.headers[0]
+
+    def find(self, headers: Iterable[str]) -> str | None:
+        present = set(headers)
+        for name in self.headers:
+            if normalize_header(name) in present:
+                return normalize_header(name)
+        return None
+
+
+def col(target: str, *headers: str, convert=convert.text, required=True, doc="") -> Column:
+    return Column(target=target, headers=tuple(headers), convert=convert, required=required, doc=doc)
+
+
+@dataclass
+class TableMapper:
+    kind: str
+    title: str  # the agency's own name for the export, e.g. 案件质量评查台账
+    columns: list[Column]
+    # Exports without an id column: the record id is built from these columns (stable, so a
+    # re-exported file maps to the same ids and stores nothing twice).
+    id_from: tuple[str, ...] = ()
+    id_prefix: str = ""
+    derive: Callable[[dict], None] | None = None  # adds derived data fields, may raise ValueError
+    formats: tuple[str, ...] = ("csv", "xlsx")
+
+    def missing_headers(self, headers: Iterable[str]) -> list[str]:
+        headers = list(headers)
+        return [c.header for c in self.columns if c.required and c.find(headers) is None]
+
+    def map_row(self, values: Mapping[str, Any], agency: str,
+                units: Mapping[str, str]) -> dict:
+        record: dict[str, Any] = {"type": f"{agency}.{self.kind}", "data": {}}
+        headers = list(values)
+        for column in self.columns:
+            header = column.find(headers)
+            raw = values.get(header) if header else None
+            if convert.is_blank(raw):
+                if column.required:
+                    raise MappingError(MISSING_FIELD, f"“{column.header}”为必填项，不能为空 "
+                                       f"(missing value)", field=column.header)
+                continue
+            if column.target == SUBJECT:
+                value = resolve_subject(raw, units)
+                if value is None:
+                    raise MappingError(
+                        UNKNOWN_SUBJECT, f"“{column.header}”的单位“{raw}”不在单位名录中 "
+                        f"(unknown unit)", field=column.header)
+            else:
+                try:
+                    value = column.convert(raw)
+                except (ValueError, TypeError) as exc:
+                    raise MappingError(WRONG_TYPE, f"“{column.header}”{exc}",
+                                       field=column.header) from None
+            if column.target.startswith("data."):
+                record["data"][column.target[5:]] = value
+            else:
+                record[column.target] = value
+        if self.id_from:
+            parts = []
+            for target in self.id_from:
+                part = record.get(target, record["data"].get(target))
+                if part in (None, ""):
+                    raise MappingError(MISSING_FIELD, f"无法生成记录编号：缺少 {target}",
+                                       field=target)
+                parts.append(str(part)[:10] if target == "occurred_at" else str(part))
+            record["record_id"] = self.id_prefix + "-".join(parts)
+        if self.derive:
+            try:
+                self.derive(record["data"])
+            except (ValueError, TypeError, ZeroDivisionError) as exc:
+                raise MappingError(WRONG_TYPE, str(exc)) from None
+        return record
+
+
+def resolve_subject(raw: Any, units: Mapping[str, str]) -> str | None:
+    name = normalize_header(convert.text(raw))
+    if name.startswith("official:"):
+        return name
+    return units.get(name)
+
+
+@dataclass
+class Adapter:
+    agency: str
+    name: str  # the agency's name, e.g. 区审计局
+    mappers: list[TableMapper] = field(default_factory=list)
+
+    def kinds(self) -> list[str]:
+        return sorted({m.kind for m in self.mappers})
+
+    def choose_mapper(self, headers: list[str], fmt: str) -> TableMapper:
+        """The mapper whose required headers are all present; else say which are missing."""
+        candidates = [m for m in self.mappers if fmt in m.formats] or self.mappers
+        scored = sorted(candidates, key=lambda m: len(m.missing_headers(headers)))
+        if scored and not scored[0].missing_headers(headers):
+            full = [m for m in scored if not m.missing_headers(headers)]
+            # Several fit: the one using the most of the file's columns is the intended one.
+            return max(full, key=lambda m: sum(1 for c in m.columns if c.find(headers)))
+        if not scored:
+            raise FileUnreadable(f"{self.name}适配器没有可用的表格格式 (no table formats)")
+        best = scored[0]
+        raise FileUnreadable(
+            f"表头与{self.name}的任何导出格式都不匹配；最接近“{best.title}”，缺少列："
+            f"{'、'.join(best.missing_headers(headers))} (header does not match any known export)")

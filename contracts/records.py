@@ -1,0 +1,410 @@
+"""Canonical agency records (API.md) and their Ed25519 signatures.
+
+One module shared by the adapters (which validate, sign and publish records) and the sharing
+service (which verifies them before it stores anything). Plain functions, no broker, no database.
+
+A canonical record::
+
+    {"record_id": "<the agency's own id>", "type": "<agency>.<kind>",
+     "subject": "<unit id or official id>", "occurred_at": "<ISO 8601>", "data": {...}}
+
+A signed record adds ``source_unit`` (the agency id), ``key_id`` and ``signature``. The signature
+is Ed25519 over the canonical JSON (sorted keys, no spaces, UTF-8, non-ASCII kept) of the signed
+record without its ``signature`` field, so ``source_unit`` and ``key_id`` are covered too.
+
+Keys: one Ed25519 pair per agency. The private key is created on first use under
+``$COSUPERVISE_VAR/keys/<agency>.key`` (never in the repository); the public key is written next
+to it as ``<agency>.pub``, where the sharing service reads it (or from config in production).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import os
+import re
+from collections.abc import Callable, Mapping
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import (
+    Ed25519PrivateKey,
+    Ed25519PublicKey,
+)
+from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validate
+
+# A record larger than this (canonical JSON of the signed record, in bytes) is refused: a record
+# is one fact, not a document store, and batches must stay well under the broker's frame limits.
+MAX_RECORD_BYTES = 64 * 1024
+
+# API.md's default kinds. config/cosupervise.yaml `record_kinds` may extend them (the "N" grows).
+DEFAULT_RECORD_KINDS: dict[str, tuple[str, ...]] = {
+    "audit": ("finding",),
+    "finance": ("disbursement", "budget_execution"),
+    "statistics": ("indicator",),
+    "plc": ("case_quality", "petition"),
+    "inspection": ("feedback",),
+    "cdi": ("case_concluded",),
+}
+
+CANONICAL_FIELDS = ("record_id", "type", "subject", "occurred_at", "data")
+SIGNATURE_FIELDS = ("source_unit", "key_id", "signature")
+
+AGENCY_RE = re.compile(r"^[a-z][a-z0-9_-]{0,31}$")
+TYPE_RE = re.compile(r"^[a-z][a-z0-9_-]{0,31}\.[a-z][a-z0-9_]{0,47}$")
+# Unit ids (`court`, `town-jieshi`) or official ids (`official:GZ2025-0031`).
+SUBJECT_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$")
+RECORD_ID_RE = re.compile(r"^[^\s\x00-\x1f][^\x00-\x1f]{0,127}$")
+
+SHANGHAI = timezone(timedelta(hours=8), "Asia/Shanghai")
+
+# Reason codes a rejected record carries (shown in the quarantine).
+SCHEMA_INVALID = "schema_invalid"
+TOO_LARGE = "too_large"
+KIND_NOT_ALLOWED = "kind_not_allowed"
+MISSING_SIGNATURE = "missing_signature"
+UNKNOWN_KEY = "unknown_key"
+BAD_SIGNATURE = "bad_signature"
+
+REASON_TEXT = {
+    SCHEMA_INVALID: "记录格式不符合规范",
+    TOO_LARGE: "记录超过大小上限",
+    KIND_NOT_ALLOWED: "该单位无权发布此类记录",
+    MISSING_SIGNATURE: "记录缺少签名",
+    UNKNOWN_KEY: "签名密钥未登记",
+    BAD_SIGNATURE: "签名校验失败（记录可能被篡改）",
+}
+
+
+class RecordRejected(Exception):
+    """A record that must not be stored; ``code`` is one of the reason codes above."""
+
+    def __init__(self, code: str, message: str, field: str | None = None, errors=None):
+        super().__init__(f"{code}: {message}")
+        self.code = code
+        self.message = message
+        self.field = field
+        self.errors = errors or {}
+
+    def to_dict(self) -> dict:
+        return {"code": self.code, "message": self.message, "field": self.field,
+                "errors": self.errors}
+
+
+# --------------------------------------------------------------------------- schema
+
+
+def normalize_occurred_at(value: Any) -> str:
+    """ISO 8601 with offset. Dates and naive times are Asia/Shanghai (the agencies' clock)."""
+    if isinstance(value, datetime):
+        dt = value
+    elif isinstance(value, date):
+        dt = datetime(value.year, value.month, value.day)
+    elif isinstance(value, str):
+        text = value.strip()
+        if not text:
+            raise ValueError("时间为空 (empty)")
+        try:
+            dt = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            raise ValueError(f"不是 ISO 8601 时间: {value!r} (not an ISO 8601 date/time)") from None
+    else:
+        raise ValueError(f"不是时间: {value!r} (not a date/time)")
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=SHANGHAI)
+    return dt.isoformat()
+
+
+class OccurredAt(fields.Field):
+    default_error_messages = {"invalid": "{detail}"}
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        try:
+            return normalize_occurred_at(value)
+        except ValueError as exc:
+            raise self.make_error("invalid", detail=str(exc)) from exc
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return value
+
+
+class StrictString(fields.String):
+    """A string that is never a number silently turned into one."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, str):
+            raise self.make_error("invalid")
+        return super()._deserialize(value.strip(), attr, data, **kwargs)
+
+
+_REQ = {"required": "必填字段缺失 (missing required field)",
+        "null": "不能为空 (may not be null)",
+        "invalid": "类型错误，应为字符串 (not a string)"}
+
+
+class CanonicalRecordSchema(Schema):
+    """The five canonical fields; anything else is an error naming the field."""
+
+    class Meta:
+        unknown = RAISE
+
+    record_id = StrictString(
+        required=True, error_messages=_REQ,
+        validate=validate.Regexp(RECORD_ID_RE, error="记录编号为空、过长或含控制字符 (bad record_id)"),
+    )
+    type = StrictString(
+        required=True, error_messages=_REQ,
+        validate=validate.Regexp(TYPE_RE, error="类型应为 <单位>.<种类>，如 audit.finding (bad type)"),
+    )
+    subject = StrictString(
+        required=True, error_messages=_REQ,
+        validate=validate.Regexp(
+            SUBJECT_RE, error="监督对象应为单位编号或 official:<编号> (bad subject id)"),
+    )
+    occurred_at = OccurredAt(required=True, error_messages={
+        "required": _REQ["required"], "null": _REQ["null"]})
+    data = fields.Dict(
+        keys=fields.String(), required=True,
+        error_messages={**_REQ, "invalid": "应为对象 (data must be a JSON object)"},
+    )
+
+
+class SignedRecordSchema(CanonicalRecordSchema):
+    source_unit = StrictString(
+        required=True, error_messages=_REQ,
+        validate=validate.Regexp(AGENCY_RE, error="来源单位编号无效 (bad source_unit)"),
+    )
+    key_id = StrictString(required=True, error_messages=_REQ,
+                          validate=validate.Length(min=1, max=128))
+    signature = StrictString(required=True, error_messages=_REQ,
+                             validate=validate.Length(min=1, max=256))
+
+
+_canonical_schema = CanonicalRecordSchema()
+_signed_schema = SignedRecordSchema()
+# Loads only the canonical part of a signed record (for returning it after verification).
+_canonical_part = CanonicalRecordSchema(unknown=EXCLUDE)
+
+
+def canonical_json(obj: Any) -> bytes:
+    return json.dumps(obj, sort_keys=True, ensure_ascii=False, separators=(",", ":"),
+                      allow_nan=False).encode("utf-8")
+
+
+def _first_error(errors: dict) -> tuple[str | None, str]:
+    for name, msgs in errors.items():
+        if isinstance(msgs, dict):
+            sub_field, sub_msg = _first_error(msgs)
+            return f"{name}.{sub_field}" if sub_field else name, sub_msg
+        if isinstance(msgs, list) and msgs:
+            msg = msgs[0]
+            if name == "_schema" or msg == "Unknown field.":
+                return name, "未知字段 (unknown field)" if msg == "Unknown field." else msg
+            return name, msg if isinstance(msg, str) else str(msg)
+    return None, "记录格式不符合规范"
+
+
+def validate_record(record: Any) -> dict:
+    """Return the normalized canonical record or raise RecordRejected(schema_invalid/too_large)."""
+    if not isinstance(record, Mapping):
+        raise RecordRejected(SCHEMA_INVALID, "记录应为 JSON 对象 (record must be an object)")
+    try:
+        loaded = _canonical_schema.load(dict(record))
+    except ValidationError as exc:
+        field, msg = _first_error(exc.messages)
+        raise RecordRejected(SCHEMA_INVALID, msg, field=field, errors=exc.messages) from None
+    check_size(loaded)
+    return loaded
+
+
+def check_size(record: Mapping, extra: int = 0) -> None:
+    try:
+        size = len(canonical_json(record)) + extra
+    except (TypeError, ValueError) as exc:
+        raise RecordRejected(SCHEMA_INVALID, f"data 含无法序列化的值: {exc}", field="data") from None
+    if size > MAX_RECORD_BYTES:
+        raise RecordRejected(
+            TOO_LARGE, f"记录 {size} 字节，超过上限 {MAX_RECORD_BYTES} 字节 (record too large)")
+
+
+def split_type(record_type: str) -> tuple[str, str]:
+    agency, _, kind = record_type.partition(".")
+    return agency, kind
+
+
+def kind_allowed(agency: str, record_type: str,
+                 record_kinds: Mapping[str, Any] | None = None) -> bool:
+    """May `agency` publish records of `record_type` (`<agency>.<kind>`)?
+
+    Only its own prefix, and only kinds it is registered for (config `record_kinds` when given,
+    else API.md's defaults).
+    """
+    kinds_by_agency = DEFAULT_RECORD_KINDS if record_kinds is None else record_kinds
+    prefix, kind = split_type(record_type or "")
+    if not prefix or not kind or prefix != agency:
+        return False
+    return kind in tuple(kinds_by_agency.get(agency) or ())
+
+
+# --------------------------------------------------------------------------- signatures
+
+
+def key_id_for(agency: str, public_key: Ed25519PublicKey) -> str:
+    raw = public_key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    return f"{agency}:{hashlib.sha256(raw).hexdigest()[:16]}"
+
+
+def _signed_payload(signed: Mapping) -> bytes:
+    return canonical_json({k: v for k, v in signed.items() if k != "signature"})
+
+
+def sign_record(record: Mapping, private_key: Ed25519PrivateKey, agency: str) -> dict:
+    """Validate `record`, then return it with source_unit, key_id and signature added."""
+    if not AGENCY_RE.match(agency or ""):
+        raise ValueError(f"invalid agency id: {agency!r}")
+    loaded = validate_record(record)
+    signed = {**loaded, "source_unit": agency,
+              "key_id": key_id_for(agency, private_key.public_key())}
+    signature = private_key.sign(_signed_payload(signed))
+    signed["signature"] = base64.b64encode(signature).decode("ascii")
+    check_size(signed)
+    return signed
+
+
+PublicKeyLookup = Callable[[str, str], "Ed25519PublicKey | None"]
+
+
+def verify_record(signed: Any, public_key_lookup: PublicKeyLookup | Mapping,
+                  record_kinds: Mapping[str, Any] | None = None) -> dict:
+    """Check size, schema, signature and kind; return the canonical record plus source_unit.
+
+    `public_key_lookup(source_unit, key_id)` returns the agency's Ed25519PublicKey or None (a
+    mapping {agency: public key} works too). Raises RecordRejected with a reason code.
+    """
+    if not isinstance(signed, Mapping):
+        raise RecordRejected(SCHEMA_INVALID, "记录应为 JSON 对象 (record must be an object)")
+    check_size(signed)
+    if not signed.get("signature") or not signed.get("key_id"):
+        raise RecordRejected(MISSING_SIGNATURE, REASON_TEXT[MISSING_SIGNATURE], field="signature")
+    try:
+        _signed_schema.load(dict(signed))
+    except ValidationError as exc:
+        field, msg = _first_error(exc.messages)
+        raise RecordRejected(SCHEMA_INVALID, msg, field=field, errors=exc.messages) from None
+
+    source_unit, key_id = signed["source_unit"], signed["key_id"]
+    if isinstance(public_key_lookup, Mapping):
+        public_key = public_key_lookup.get(source_unit)
+        if public_key is not None and key_id_for(source_unit, public_key) != key_id:
+            public_key = None
+    else:
+        public_key = public_key_lookup(source_unit, key_id)
+    if public_key is None:
+        raise RecordRejected(UNKNOWN_KEY, f"{REASON_TEXT[UNKNOWN_KEY]}: {key_id}", field="key_id")
+    try:
+        signature = base64.b64decode(signed["signature"], validate=True)
+        public_key.verify(signature, _signed_payload(signed))
+    except (InvalidSignature, ValueError):
+        raise RecordRejected(BAD_SIGNATURE, REASON_TEXT[BAD_SIGNATURE], field="signature") from None
+
+    if not kind_allowed(source_unit, signed["type"], record_kinds):
+        raise RecordRejected(
+            KIND_NOT_ALLOWED, f"{REASON_TEXT[KIND_NOT_ALLOWED]}: {source_unit} → {signed['type']}",
+            field="type")
+    record = _canonical_part.load(dict(signed))
+    record["source_unit"] = source_unit
+    return record
+
+
+# --------------------------------------------------------------------------- key files
+
+
+def var_dir(explicit: str | os.PathLike | None = None) -> Path:
+    return Path(explicit or os.environ.get("COSUPERVISE_VAR") or "./var")
+
+
+def key_paths(agency: str, base: str | os.PathLike | None = None) -> tuple[Path, Path]:
+    if not AGENCY_RE.match(agency or ""):
+        raise ValueError(f"invalid agency id: {agency!r}")
+    folder = var_dir(base) / "keys"
+    return folder / f"{agency}.key", folder / f"{agency}.pub"
+
+
+def load_or_create_private_key(agency: str,
+                               base: str | os.PathLike | None = None) -> Ed25519PrivateKey:
+    """The agency's private key, created (mode 0600) with its .pub on first use."""
+    private_path, public_path = key_paths(agency, base)
+    if not private_path.exists():
+        private_path.parent.mkdir(parents=True, exist_ok=True)
+        key = Ed25519PrivateKey.generate()
+        pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                serialization.NoEncryption())
+        try:
+            # O_EXCL: two processes starting at once must not end with two different keys.
+            fd = os.open(private_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass
+        else:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(pem)
+    key = serialization.load_pem_private_key(private_path.read_bytes(), password=None)
+    if not isinstance(key, Ed25519PrivateKey):
+        raise ValueError(f"{private_path} is not an Ed25519 private key")
+    public_pem = public_key_pem(key.public_key())
+    if not public_path.exists() or public_path.read_bytes() != public_pem:
+        public_path.write_bytes(public_pem)
+    return key
+
+
+def public_key_pem(public_key: Ed25519PublicKey) -> bytes:
+    return public_key.public_bytes(serialization.Encoding.PEM,
+                                   serialization.PublicFormat.SubjectPublicKeyInfo)
+
+
+def load_public_key_pem(pem: bytes | str) -> Ed25519PublicKey:
+    key = serialization.load_pem_public_key(pem.encode() if isinstance(pem, str) else pem)
+    if not isinstance(key, Ed25519PublicKey):
+        raise ValueError("not an Ed25519 public key")
+    return key
+
+
+class FilePublicKeys:
+    """public_key_lookup reading `<var>/keys/<agency>.pub` (re-read when the file changes)."""
+
+    def __init__(self, base: str | os.PathLike | None = None,
+                 extra_pems: Mapping[str, str | bytes] | None = None):
+        self.base = base
+        self.extra = {agency: load_public_key_pem(pem) for agency, pem in (extra_pems or {}).items()}
+        self._cache: dict[str, tuple[float, Ed25519PublicKey]] = {}
+
+    def __call__(self, agency: str, key_id: str) -> Ed25519PublicKey | None:
+        candidates = []
+        if agency in self.extra:
+            candidates.append(self.extra[agency])
+        try:
+            _, public_path = key_paths(agency, self.base)
+        except ValueError:
+            return None
+        try:
+            mtime = public_path.stat().st_mtime
+        except OSError:
+            mtime = None
+        if mtime is not None:
+            cached = self._cache.get(agency)
+            if cached is None or cached[0] != mtime:
+                try:
+                    cached = (mtime, load_public_key_pem(public_path.read_bytes()))
+                except ValueError:
+                    cached = None
+                if cached:
+                    self._cache[agency] = cached
+            if cached:
+                candidates.append(cached[1])
+        for key in candidates:
+            if key_id_for(agency, key) == key_id:
+                return key
+        return None
