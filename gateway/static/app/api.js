@@ -1,0 +1,101 @@
+// The one place that talks to the gateway: bearer token, error envelope, downloads.
+import { t } from './i18n.js';
+
+const TOKEN_KEY = 'cosupervise.token';
+const listeners = new Set();
+
+export function getToken() { return sessionStorage.getItem(TOKEN_KEY); }
+export function setToken(token) {
+  if (token) sessionStorage.setItem(TOKEN_KEY, token);
+  else sessionStorage.removeItem(TOKEN_KEY);
+}
+/** Called with no arguments when the gateway says the session is no longer valid. */
+export function onUnauthorized(fn) { listeners.add(fn); }
+
+/** An API refusal, carrying the gateway's `{error: {code, message, fields}}`. */
+export class ApiError extends Error {
+  constructor(status, body) {
+    const err = (body && body.error) || {};
+    super(err.message || statusText(status));
+    this.status = status;
+    this.code = err.code || `http_${status}`;
+    this.fields = err.fields || {};
+  }
+}
+
+function statusText(status) {
+  if (status === 0) return t('err.network');
+  if (status === 401) return t('err.401');
+  if (status === 403) return t('err.403');
+  if (status === 404) return t('err.404');
+  if (status === 409) return t('err.409');
+  if (status >= 500) return t('err.500');
+  return t('err.generic');
+}
+
+function query(params) {
+  if (!params) return '';
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) {
+    if (v !== undefined && v !== null && v !== '') q.set(k, v);
+  }
+  const s = q.toString();
+  return s ? `?${s}` : '';
+}
+
+async function send(method, path, { body, params, raw } = {}) {
+  const headers = { Accept: 'application/json' };
+  const token = getToken();
+  if (token) headers.Authorization = `Bearer ${token}`;
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  let res;
+  try {
+    res = await fetch(`/api/v1${path}${query(params)}`, {
+      method, headers, body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch (e) {
+    throw new ApiError(0, null);
+  }
+  if (res.status === 401 && path !== '/auth/token') {
+    setToken(null);
+    listeners.forEach((fn) => fn());
+  }
+  if (!res.ok) {
+    let payload = null;
+    try { payload = await res.json(); } catch (e) { /* not JSON: keep the status text */ }
+    throw new ApiError(res.status, payload);
+  }
+  if (raw) return res;
+  if (res.status === 204) return null;
+  const text = await res.text();
+  return text ? JSON.parse(text) : null;
+}
+
+export const api = {
+  get: (path, params) => send('GET', path, { params }),
+  post: (path, body = {}) => send('POST', path, { body }),
+  put: (path, body = {}) => send('PUT', path, { body }),
+  /** A list endpoint answers `{items, total}`; older shapes (a bare array) are tolerated. */
+  async list(path, params) {
+    const data = await send('GET', path, { params: { limit: 500, ...params } });
+    if (Array.isArray(data)) return { items: data, total: data.length };
+    return { items: (data && data.items) || [], total: (data && data.total) ?? 0 };
+  },
+  /** Fetches a file with the bearer token and hands it to the browser as a download. */
+  async download(path, filename, params) {
+    const res = await send('GET', path, { params, raw: true });
+    const blob = await res.blob();
+    const disposition = res.headers.get('Content-Disposition') || '';
+    const m = /filename\*?=(?:UTF-8'')?"?([^";]+)"?/i.exec(disposition);
+    const name = m ? decodeURIComponent(m[1]) : filename;
+    const url = URL.createObjectURL(blob);
+    const a = document.createElement('a');
+    a.href = url;
+    a.download = name;
+    document.body.appendChild(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 10000);
+    return { name, size: blob.size };
+  },
+};

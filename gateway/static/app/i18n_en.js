@@ -1,0 +1,2 @@
+// English courtesy translations, keyed by the Chinese text. Missing entries stay in Chinese.
+export const EN = {};
