@@ -70,7 +70,8 @@ class Publisher:
         conn = kombu.Connection(self.uri, connect_timeout=self.connect_timeout, heartbeat=0,
                                 transport_options={"confirm_publish": True})
         try:
-            conn.connect()
+            # One attempt (kombu's connect() retries once after 2 s); flush() owns the back-off.
+            conn.ensure_connection(max_retries=0, reraise_as_library_errors=False)
             ensure_topology(conn)
             channel = conn.channel()
             self.producer = kombu.Producer(channel, exchange=kombu.Exchange(

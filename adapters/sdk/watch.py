@@ -9,7 +9,6 @@ the broker is away they wait in the outbox and the watcher keeps going.
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable
 from pathlib import Path
 
