@@ -37,15 +37,15 @@ AGENCIES = ("cdi", "plc", "inspection", "audit", "finance", "statistics")
 def agency_grants(agency: str, exchange: str = RECORDS_EXCHANGE) -> dict:
     """What an agency's adapter may do on the broker (vhost and topic permissions).
 
-    configure: the records exchange only (re-declaring it, durable topic, is how kombu makes sure
-    it exists); write: that exchange only; read: nothing. Topic permission: routing keys that
-    start with `<agency>.` on that exchange, nothing else.
+    configure: nothing (the adapter only checks the exchange and queue passively, which needs no
+    permission; `cosupervise migrate` declares them); write: the records exchange only; read:
+    nothing. Topic permission: routing keys that start with `<agency>.` on that exchange only.
     """
     if not AGENCY_RE.match(agency or ""):
         raise ValueError(f"invalid agency id: {agency!r}")
     only_exchange = "^" + exchange.replace(".", r"\.") + "$"
     return {
-        "permissions": {"configure": only_exchange, "write": only_exchange, "read": "^$"},
+        "permissions": {"configure": "^$", "write": only_exchange, "read": "^$"},
         "topic_permissions": {"exchange": exchange, "write": "^" + agency + r"\.", "read": "^$"},
     }
 
