@@ -91,8 +91,12 @@ class RecordRejected(Exception):
         self.errors = errors or {}
 
     def to_dict(self) -> dict:
-        return {"code": self.code, "message": self.message, "field": self.field,
-                "errors": self.errors}
+        return {
+            "code": self.code,
+            "message": self.message,
+            "field": self.field,
+            "errors": self.errors,
+        }
 
 
 # --------------------------------------------------------------------------- schema
@@ -141,9 +145,11 @@ class StrictString(fields.String):
         return super()._deserialize(value.strip(), attr, data, **kwargs)
 
 
-_REQ = {"required": "必填字段缺失 (missing required field)",
-        "null": "不能为空 (may not be null)",
-        "invalid": "类型错误，应为字符串 (not a string)"}
+_REQ = {
+    "required": "必填字段缺失 (missing required field)",
+    "null": "不能为空 (may not be null)",
+    "invalid": "类型错误，应为字符串 (not a string)",
+}
 
 
 class CanonicalRecordSchema(Schema):
@@ -153,35 +159,48 @@ class CanonicalRecordSchema(Schema):
         unknown = RAISE
 
     record_id = StrictString(
-        required=True, error_messages=_REQ,
-        validate=validate.Regexp(RECORD_ID_RE, error="记录编号为空、过长或含控制字符 (bad record_id)"),
+        required=True,
+        error_messages=_REQ,
+        validate=validate.Regexp(
+            RECORD_ID_RE, error="记录编号为空、过长或含控制字符 (bad record_id)"
+        ),
     )
     type = StrictString(
-        required=True, error_messages=_REQ,
-        validate=validate.Regexp(TYPE_RE, error="类型应为 <单位>.<种类>，如 audit.finding (bad type)"),
+        required=True,
+        error_messages=_REQ,
+        validate=validate.Regexp(
+            TYPE_RE, error="类型应为 <单位>.<种类>，如 audit.finding (bad type)"
+        ),
     )
     subject = StrictString(
-        required=True, error_messages=_REQ,
+        required=True,
+        error_messages=_REQ,
         validate=validate.Regexp(
-            SUBJECT_RE, error="监督对象应为单位编号或 official:<编号> (bad subject id)"),
+            SUBJECT_RE, error="监督对象应为单位编号或 official:<编号> (bad subject id)"
+        ),
     )
-    occurred_at = OccurredAt(required=True, error_messages={
-        "required": _REQ["required"], "null": _REQ["null"]})
+    occurred_at = OccurredAt(
+        required=True, error_messages={"required": _REQ["required"], "null": _REQ["null"]}
+    )
     data = fields.Dict(
-        keys=fields.String(), required=True,
+        keys=fields.String(),
+        required=True,
         error_messages={**_REQ, "invalid": "应为对象 (data must be a JSON object)"},
     )
 
 
 class SignedRecordSchema(CanonicalRecordSchema):
     source_unit = StrictString(
-        required=True, error_messages=_REQ,
+        required=True,
+        error_messages=_REQ,
         validate=validate.Regexp(AGENCY_RE, error="来源单位编号无效 (bad source_unit)"),
     )
-    key_id = StrictString(required=True, error_messages=_REQ,
-                          validate=validate.Length(min=1, max=128))
-    signature = StrictString(required=True, error_messages=_REQ,
-                             validate=validate.Length(min=1, max=256))
+    key_id = StrictString(
+        required=True, error_messages=_REQ, validate=validate.Length(min=1, max=128)
+    )
+    signature = StrictString(
+        required=True, error_messages=_REQ, validate=validate.Length(min=1, max=256)
+    )
 
 
 _canonical_schema = CanonicalRecordSchema()
@@ -191,8 +210,9 @@ _canonical_part = CanonicalRecordSchema(unknown=EXCLUDE)
 
 
 def canonical_json(obj: Any) -> bytes:
-    return json.dumps(obj, sort_keys=True, ensure_ascii=False, separators=(",", ":"),
-                      allow_nan=False).encode("utf-8")
+    return json.dumps(
+        obj, sort_keys=True, ensure_ascii=False, separators=(",", ":"), allow_nan=False
+    ).encode("utf-8")
 
 
 def _first_error(errors: dict) -> tuple[str | None, str]:
@@ -225,10 +245,13 @@ def check_size(record: Mapping, extra: int = 0) -> None:
     try:
         size = len(canonical_json(record)) + extra
     except (TypeError, ValueError) as exc:
-        raise RecordRejected(SCHEMA_INVALID, f"data 含无法序列化的值: {exc}", field="data") from None
+        raise RecordRejected(
+            SCHEMA_INVALID, f"data 含无法序列化的值: {exc}", field="data"
+        ) from None
     if size > MAX_RECORD_BYTES:
         raise RecordRejected(
-            TOO_LARGE, f"记录 {size} 字节，超过上限 {MAX_RECORD_BYTES} 字节 (record too large)")
+            TOO_LARGE, f"记录 {size} 字节，超过上限 {MAX_RECORD_BYTES} 字节 (record too large)"
+        )
 
 
 def split_type(record_type: str) -> tuple[str, str]:
@@ -236,8 +259,9 @@ def split_type(record_type: str) -> tuple[str, str]:
     return agency, kind
 
 
-def kind_allowed(agency: str, record_type: str,
-                 record_kinds: Mapping[str, Any] | None = None) -> bool:
+def kind_allowed(
+    agency: str, record_type: str, record_kinds: Mapping[str, Any] | None = None
+) -> bool:
     """May `agency` publish records of `record_type` (`<agency>.<kind>`)?
 
     Only its own prefix, and only kinds it is registered for (config `record_kinds` when given,
@@ -267,8 +291,11 @@ def sign_record(record: Mapping, private_key: Ed25519PrivateKey, agency: str) ->
     if not AGENCY_RE.match(agency or ""):
         raise ValueError(f"invalid agency id: {agency!r}")
     loaded = validate_record(record)
-    signed = {**loaded, "source_unit": agency,
-              "key_id": key_id_for(agency, private_key.public_key())}
+    signed = {
+        **loaded,
+        "source_unit": agency,
+        "key_id": key_id_for(agency, private_key.public_key()),
+    }
     signature = private_key.sign(_signed_payload(signed))
     signed["signature"] = base64.b64encode(signature).decode("ascii")
     check_size(signed)
@@ -278,8 +305,11 @@ def sign_record(record: Mapping, private_key: Ed25519PrivateKey, agency: str) ->
 PublicKeyLookup = Callable[[str, str], "Ed25519PublicKey | None"]
 
 
-def verify_record(signed: Any, public_key_lookup: PublicKeyLookup | Mapping,
-                  record_kinds: Mapping[str, Any] | None = None) -> dict:
+def verify_record(
+    signed: Any,
+    public_key_lookup: PublicKeyLookup | Mapping,
+    record_kinds: Mapping[str, Any] | None = None,
+) -> dict:
     """Check size, schema, signature and kind; return the canonical record plus source_unit.
 
     `public_key_lookup(source_unit, key_id)` returns the agency's Ed25519PublicKey or None (a
@@ -313,8 +343,10 @@ def verify_record(signed: Any, public_key_lookup: PublicKeyLookup | Mapping,
 
     if not kind_allowed(source_unit, signed["type"], record_kinds):
         raise RecordRejected(
-            KIND_NOT_ALLOWED, f"{REASON_TEXT[KIND_NOT_ALLOWED]}: {source_unit} → {signed['type']}",
-            field="type")
+            KIND_NOT_ALLOWED,
+            f"{REASON_TEXT[KIND_NOT_ALLOWED]}: {source_unit} → {signed['type']}",
+            field="type",
+        )
     record = _canonical_part.load(dict(signed))
     record["source_unit"] = source_unit
     return record
@@ -334,15 +366,19 @@ def key_paths(agency: str, base: str | os.PathLike | None = None) -> tuple[Path,
     return folder / f"{agency}.key", folder / f"{agency}.pub"
 
 
-def load_or_create_private_key(agency: str,
-                               base: str | os.PathLike | None = None) -> Ed25519PrivateKey:
+def load_or_create_private_key(
+    agency: str, base: str | os.PathLike | None = None
+) -> Ed25519PrivateKey:
     """The agency's private key, created (mode 0600) with its .pub on first use."""
     private_path, public_path = key_paths(agency, base)
     if not private_path.exists():
         private_path.parent.mkdir(parents=True, exist_ok=True)
         key = Ed25519PrivateKey.generate()
-        pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                serialization.NoEncryption())
+        pem = key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
         try:
             # O_EXCL: two processes starting at once must not end with two different keys.
             fd = os.open(private_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -361,8 +397,9 @@ def load_or_create_private_key(agency: str,
 
 
 def public_key_pem(public_key: Ed25519PublicKey) -> bytes:
-    return public_key.public_bytes(serialization.Encoding.PEM,
-                                   serialization.PublicFormat.SubjectPublicKeyInfo)
+    return public_key.public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
 
 
 def load_public_key_pem(pem: bytes | str) -> Ed25519PublicKey:
@@ -375,10 +412,15 @@ def load_public_key_pem(pem: bytes | str) -> Ed25519PublicKey:
 class FilePublicKeys:
     """public_key_lookup reading `<var>/keys/<agency>.pub` (re-read when the file changes)."""
 
-    def __init__(self, base: str | os.PathLike | None = None,
-                 extra_pems: Mapping[str, str | bytes] | None = None):
+    def __init__(
+        self,
+        base: str | os.PathLike | None = None,
+        extra_pems: Mapping[str, str | bytes] | None = None,
+    ):
         self.base = base
-        self.extra = {agency: load_public_key_pem(pem) for agency, pem in (extra_pems or {}).items()}
+        self.extra = {
+            agency: load_public_key_pem(pem) for agency, pem in (extra_pems or {}).items()
+        }
         self._cache: dict[str, tuple[float, Ed25519PublicKey]] = {}
 
     def __call__(self, agency: str, key_id: str) -> Ed25519PublicKey | None:

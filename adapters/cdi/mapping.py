@@ -6,10 +6,15 @@ No personal names leave the agency: the official is identified by the cdi's own 
 from adapters.sdk import convert as c
 from adapters.sdk.mapping import SUBJECT, Adapter, TableMapper, col
 
-OUTCOMES = {"党纪处分": "party_discipline", "政务处分": "government_sanction",
-            "党纪政务处分": "party_and_government_sanction", "组织处理": "organizational_handling",
-            "移送司法机关": "transferred_to_judiciary", "诫勉谈话": "admonishment",
-            "了结": "closed_without_sanction"}
+OUTCOMES = {
+    "党纪处分": "party_discipline",
+    "政务处分": "government_sanction",
+    "党纪政务处分": "party_and_government_sanction",
+    "组织处理": "organizational_handling",
+    "移送司法机关": "transferred_to_judiciary",
+    "诫勉谈话": "admonishment",
+    "了结": "closed_without_sanction",
+}
 
 CASE_CONCLUDED = TableMapper(
     kind="case_concluded",
@@ -21,8 +26,14 @@ CASE_CONCLUDED = TableMapper(
         col("data.position", "职务", required=False),
         col("data.cause", "案由"),
         col("data.outcome", "处理结果", convert=c.choice(OUTCOMES)),
-        col("data.amount", "涉案金额（元）", "涉案金额(元)", "涉案金额", convert=c.amount,
-            required=False),
+        col(
+            "data.amount",
+            "涉案金额（元）",
+            "涉案金额(元)",
+            "涉案金额",
+            convert=c.amount,
+            required=False,
+        ),
         col("data.filed_at", "立案日期", convert=c.occurred, required=False),
         col("occurred_at", "结案日期", convert=c.occurred),
     ],

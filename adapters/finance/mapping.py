@@ -34,12 +34,20 @@ DISBURSEMENT = TableMapper(
         col("data.project_name", "项目名称"),
         col("data.fund", "资金名称", doc="如 中央财政衔接推进乡村振兴补助资金"),
         col(SUBJECT, "项目实施单位", "实施单位"),
-        col("data.allocated_amount", "下达资金（元）", "下达资金(元)", "下达资金", convert=c.amount),
+        col(
+            "data.allocated_amount", "下达资金（元）", "下达资金(元)", "下达资金", convert=c.amount
+        ),
         col("data.amount", "本次拨付（元）", "本次拨付(元)", "本次拨付", convert=c.amount),
-        col("data.disbursed_amount", "累计拨付（元）", "累计拨付(元)", "累计拨付",
-            convert=c.amount),
-        col("data.progress_percent", "项目形象进度（%）", "项目形象进度(%)", "项目进度",
-            convert=c.percent),
+        col(
+            "data.disbursed_amount", "累计拨付（元）", "累计拨付(元)", "累计拨付", convert=c.amount
+        ),
+        col(
+            "data.progress_percent",
+            "项目形象进度（%）",
+            "项目形象进度(%)",
+            "项目进度",
+            convert=c.percent,
+        ),
         col("occurred_at", "拨付日期", convert=c.occurred),
         col("data.note", "备注", required=False),
     ],
@@ -56,8 +64,14 @@ BUDGET_EXECUTION = TableMapper(
         col("data.account_code", "科目编码"),
         col("data.account_name", "科目名称"),
         col("data.budget", "年初预算（元）", "年初预算(元)", "年初预算", convert=c.amount),
-        col("data.adjusted_budget", "调整后预算（元）", "调整后预算(元)", "调整后预算",
-            convert=c.amount, required=False),
+        col(
+            "data.adjusted_budget",
+            "调整后预算（元）",
+            "调整后预算(元)",
+            "调整后预算",
+            convert=c.amount,
+            required=False,
+        ),
         col("data.spent", "累计支出（元）", "累计支出(元)", "累计支出", convert=c.amount),
         col("occurred_at", "统计截止日期", "截止日期", convert=c.occurred),
     ],

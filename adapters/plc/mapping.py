@@ -3,12 +3,27 @@
 from adapters.sdk import convert as c
 from adapters.sdk.mapping import SUBJECT, Adapter, TableMapper, col
 
-QUALITY_GRADES = {"优秀": "excellent", "合格": "qualified", "基本合格": "basically_qualified",
-                  "瑕疵": "flawed", "不合格": "unqualified"}
-PETITION_CHANNELS = {"来信": "letter", "来访": "visit", "网上信访": "online", "电话": "phone",
-                     "12345热线": "hotline"}
-PETITION_STATUS = {"已登记": "registered", "已受理": "accepted", "办理中": "in_progress",
-                   "已办结": "concluded", "不予受理": "rejected"}
+QUALITY_GRADES = {
+    "优秀": "excellent",
+    "合格": "qualified",
+    "基本合格": "basically_qualified",
+    "瑕疵": "flawed",
+    "不合格": "unqualified",
+}
+PETITION_CHANNELS = {
+    "来信": "letter",
+    "来访": "visit",
+    "网上信访": "online",
+    "电话": "phone",
+    "12345热线": "hotline",
+}
+PETITION_STATUS = {
+    "已登记": "registered",
+    "已受理": "accepted",
+    "办理中": "in_progress",
+    "已办结": "concluded",
+    "不予受理": "rejected",
+}
 
 CASE_QUALITY = TableMapper(
     kind="case_quality",

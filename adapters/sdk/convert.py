@@ -82,10 +82,16 @@ def percent(value):
 
 
 _DATE_PATTERNS = [
-    (re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?$"),
-     True),
-    (re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日?(?:\s*(\d{1,2})[:时](\d{2})分?(?::(\d{2}))?)?$"),
-     True),
+    (
+        re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?$"),
+        True,
+    ),
+    (
+        re.compile(
+            r"^(\d{4})年(\d{1,2})月(\d{1,2})日?(?:\s*(\d{1,2})[:时](\d{2})分?(?::(\d{2}))?)?$"
+        ),
+        True,
+    ),
     (re.compile(r"^(\d{4})(\d{2})(\d{2})$"), False),
 ]
 
@@ -115,7 +121,8 @@ def occurred(value) -> str:
                 dt = datetime.fromisoformat(raw)
             except ValueError:
                 raise ValueError(
-                    f"日期格式无法识别：{raw!r}（应为 2025-03-15 或 2025年3月15日）") from None
+                    f"日期格式无法识别：{raw!r}（应为 2025-03-15 或 2025年3月15日）"
+                ) from None
     if dt.tzinfo is None:
         dt = dt.replace(tzinfo=SHANGHAI)
     return dt.isoformat()

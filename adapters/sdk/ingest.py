@@ -70,8 +70,15 @@ def outbox_path(agency: str, var: str | Path | None = None) -> Path:
     return settings.var_dir(var) / "adapters" / agency / "outbox.db"
 
 
-def process_file(adapter: Adapter, path: str | Path, outbox: Outbox, private_key,
-                 record_kinds=None, units=None, content_hash: str | None = None) -> IngestReport:
+def process_file(
+    adapter: Adapter,
+    path: str | Path,
+    outbox: Outbox,
+    private_key,
+    record_kinds=None,
+    units=None,
+    content_hash: str | None = None,
+) -> IngestReport:
     """Read, map, validate, sign and store one file. Raises FileUnreadable (after recording it
     in the quarantine) when the file as a whole cannot be used."""
     path = Path(path)
@@ -82,26 +89,37 @@ def process_file(adapter: Adapter, path: str | Path, outbox: Outbox, private_key
     try:
         content_hash = content_hash or file_hash(path)
     except OSError as exc:
-        raise FileUnreadable(f"无法读取文件 {path}：{exc.strerror or exc} (cannot read file)") from exc
+        raise FileUnreadable(
+            f"无法读取文件 {path}：{exc.strerror or exc} (cannot read file)"
+        ) from exc
     try:
         table = read_table(path)
         report.format, report.encoding = table.format, table.encoding
-        mapper = None if table.format == "jsonl" else adapter.choose_mapper(table.headers,
-                                                                          table.format)
+        mapper = (
+            None if table.format == "jsonl" else adapter.choose_mapper(table.headers, table.format)
+        )
     except FileUnreadable as exc:
         code = UNKNOWN_FORMAT if "表头" in str(exc) else UNREADABLE
-        outbox.add_quarantine(content_hash, str(path), [QuarantineEntry(
-            line=0 if code == UNREADABLE else 1, code=code, reason=str(exc))])
+        outbox.add_quarantine(
+            content_hash,
+            str(path),
+            [QuarantineEntry(line=0 if code == UNREADABLE else 1, code=code, reason=str(exc))],
+        )
         raise
-    report.export = "canonical JSON Lines" if mapper is None else f"{mapper.title} → {agency}.{mapper.kind}"
+    report.export = (
+        "canonical JSON Lines" if mapper is None else f"{mapper.title} → {agency}.{mapper.kind}"
+    )
 
     good: list[tuple[dict, str, int]] = []
     bad: list[QuarantineEntry] = []
     for row in table.rows:
         report.read += 1
         if isinstance(row, RowError):
-            bad.append(QuarantineEntry(line=row.line, code=row.code, reason=row.reason,
-                                       raw=row.raw, field=row.field))
+            bad.append(
+                QuarantineEntry(
+                    line=row.line, code=row.code, reason=row.reason, raw=row.raw, field=row.field
+                )
+            )
             continue
         record = None
         try:
@@ -109,24 +127,38 @@ def process_file(adapter: Adapter, path: str | Path, outbox: Outbox, private_key
             record = validate_record(record)
             if not kind_allowed(agency, record["type"], record_kinds):
                 raise RecordRejected(
-                    KIND_NOT_ALLOWED, f"{REASON_TEXT[KIND_NOT_ALLOWED]}：{agency} 不能发布 "
-                    f"{record['type']} (kind not allowed for this agency)", field="type")
+                    KIND_NOT_ALLOWED,
+                    f"{REASON_TEXT[KIND_NOT_ALLOWED]}：{agency} 不能发布 "
+                    f"{record['type']} (kind not allowed for this agency)",
+                    field="type",
+                )
             good.append((sign_record(record, private_key, agency), str(path), row.line))
         except MappingError as exc:
-            bad.append(QuarantineEntry(line=row.line, code=exc.code, reason=exc.reason,
-                                       field=exc.field, raw=row.raw))
+            bad.append(
+                QuarantineEntry(
+                    line=row.line, code=exc.code, reason=exc.reason, field=exc.field, raw=row.raw
+                )
+            )
         except RecordRejected as exc:
             source = record if isinstance(record, dict) else {}
-            bad.append(QuarantineEntry(
-                line=row.line, code=exc.code, reason=exc.message, field=exc.field, raw=row.raw,
-                record_id=_str_or_none(source.get("record_id")),
-                type=_str_or_none(source.get("type"))))
+            bad.append(
+                QuarantineEntry(
+                    line=row.line,
+                    code=exc.code,
+                    reason=exc.message,
+                    field=exc.field,
+                    raw=row.raw,
+                    record_id=_str_or_none(source.get("record_id")),
+                    type=_str_or_none(source.get("type")),
+                )
+            )
     report.new, report.duplicates = outbox.add_records(good)
     report.accepted = len(good)
     outbox.add_quarantine(content_hash, str(path), bad)
     report.quarantined = len(bad)
-    report.quarantine = [{"line": e.line, "code": e.code, "reason": e.reason, "field": e.field}
-                         for e in bad]
+    report.quarantine = [
+        {"line": e.line, "code": e.code, "reason": e.reason, "field": e.field} for e in bad
+    ]
     return report
 
 
@@ -134,8 +166,9 @@ def _str_or_none(value) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def publish_pending(outbox: Outbox, report: IngestReport, uri: str, retry_seconds: float,
-                    on_retry=None) -> None:
+def publish_pending(
+    outbox: Outbox, report: IngestReport, uri: str, retry_seconds: float, on_retry=None
+) -> None:
     try:
         result = flush(outbox, report.agency, uri, retry_seconds=retry_seconds, on_retry=on_retry)
         report.published += result.records_published
@@ -147,9 +180,16 @@ def publish_pending(outbox: Outbox, report: IngestReport, uri: str, retry_second
         report.pending, report.pending_quarantine = pending["records"], pending["quarantine"]
 
 
-def ingest_file(adapter: Adapter, path: str | Path, *, uri: str | None = None,
-                var: str | Path | None = None, retry_seconds: float = 60.0, publish: bool = True,
-                on_retry=None) -> IngestReport:
+def ingest_file(
+    adapter: Adapter,
+    path: str | Path,
+    *,
+    uri: str | None = None,
+    var: str | Path | None = None,
+    retry_seconds: float = 60.0,
+    publish: bool = True,
+    on_retry=None,
+) -> IngestReport:
     """The whole job for one file; the report says what happened (never raises for bad input)."""
     uri = settings.amqp_uri(uri)
     key = load_or_create_private_key(adapter.agency, settings.var_dir(var))
@@ -157,8 +197,9 @@ def ingest_file(adapter: Adapter, path: str | Path, *, uri: str | None = None,
         try:
             report = process_file(adapter, path, outbox, key)
         except FileUnreadable as exc:
-            report = IngestReport(agency=adapter.agency, file=str(path), error=str(exc),
-                                  error_kind="file")
+            report = IngestReport(
+                agency=adapter.agency, file=str(path), error=str(exc), error_kind="file"
+            )
         if publish:
             publish_pending(outbox, report, uri, retry_seconds, on_retry)
         else:
@@ -176,10 +217,13 @@ def format_summary(report: IngestReport) -> str:
     lines.append(
         f"读取 read: {report.read} | 接收 accepted: {report.accepted}（新增 new {report.new}，"
         f"重复 duplicate {report.duplicates}）| 隔离 quarantined: {report.quarantined} | "
-        f"已发布 published: {report.published} | 待发布 pending: {report.pending}")
+        f"已发布 published: {report.published} | 待发布 pending: {report.pending}"
+    )
     if report.quarantine_published or report.pending_quarantine:
-        lines.append(f"隔离报告 quarantine reports: 已发布 published {report.quarantine_published}，"
-                     f"待发布 pending {report.pending_quarantine}")
+        lines.append(
+            f"隔离报告 quarantine reports: 已发布 published {report.quarantine_published}，"
+            f"待发布 pending {report.pending_quarantine}"
+        )
     for entry in report.quarantine[:50]:
         where = f"第 {entry['line']} 行 line {entry['line']}"
         field = entry.get("field")
@@ -190,7 +234,9 @@ def format_summary(report: IngestReport) -> str:
     if report.error_kind == "file":
         lines.append(f"失败 failed: 无法处理该文件 (could not process the file): {report.error}")
     elif report.error_kind == "broker":
-        lines.append(f"失败 failed: {report.error}\n"
-                     f"  记录已安全保存在本地发件箱，下次运行时会自动发布 "
-                     f"(records are kept in the local outbox; the next run publishes them)")
+        lines.append(
+            f"失败 failed: {report.error}\n"
+            f"  记录已安全保存在本地发件箱，下次运行时会自动发布 "
+            f"(records are kept in the local outbox; the next run publishes them)"
+        )
     return "\n".join(lines)

@@ -60,7 +60,9 @@ class Column:
 
 
 def col(target: str, *headers: str, convert=convert.text, required=True, doc="") -> Column:
-    return Column(target=target, headers=tuple(headers), convert=convert, required=required, doc=doc)
+    return Column(
+        target=target, headers=tuple(headers), convert=convert, required=required, doc=doc
+    )
 
 
 @dataclass
@@ -79,8 +81,7 @@ class TableMapper:
         headers = list(headers)
         return [c.header for c in self.columns if c.required and c.find(headers) is None]
 
-    def map_row(self, values: Mapping[str, Any], agency: str,
-                units: Mapping[str, str]) -> dict:
+    def map_row(self, values: Mapping[str, Any], agency: str, units: Mapping[str, str]) -> dict:
         record: dict[str, Any] = {"type": f"{agency}.{self.kind}", "data": {}}
         headers = list(values)
         for column in self.columns:
@@ -88,21 +89,27 @@ class TableMapper:
             raw = values.get(header) if header else None
             if convert.is_blank(raw):
                 if column.required:
-                    raise MappingError(MISSING_FIELD, f"“{column.header}”为必填项，不能为空 "
-                                       f"(missing value)", field=column.header)
+                    raise MappingError(
+                        MISSING_FIELD,
+                        f"“{column.header}”为必填项，不能为空 (missing value)",
+                        field=column.header,
+                    )
                 continue
             if column.target == SUBJECT:
                 value = resolve_subject(raw, units)
                 if value is None:
                     raise MappingError(
-                        UNKNOWN_SUBJECT, f"“{column.header}”的单位“{raw}”不在单位名录中 "
-                        f"(unknown unit)", field=column.header)
+                        UNKNOWN_SUBJECT,
+                        f"“{column.header}”的单位“{raw}”不在单位名录中 (unknown unit)",
+                        field=column.header,
+                    )
             else:
                 try:
                     value = column.convert(raw)
                 except (ValueError, TypeError) as exc:
-                    raise MappingError(WRONG_TYPE, f"“{column.header}”{exc}",
-                                       field=column.header) from None
+                    raise MappingError(
+                        WRONG_TYPE, f"“{column.header}”{exc}", field=column.header
+                    ) from None
             if column.target.startswith("data."):
                 record["data"][column.target[5:]] = value
             else:
@@ -112,8 +119,9 @@ class TableMapper:
             for target in self.id_from:
                 part = record.get(target, record["data"].get(target))
                 if part in (None, ""):
-                    raise MappingError(MISSING_FIELD, f"无法生成记录编号：缺少 {target}",
-                                       field=target)
+                    raise MappingError(
+                        MISSING_FIELD, f"无法生成记录编号：缺少 {target}", field=target
+                    )
                 parts.append(str(part)[:10] if target == "occurred_at" else str(part))
             record["record_id"] = self.id_prefix + "-".join(parts)
         if self.derive:
@@ -153,4 +161,5 @@ class Adapter:
         best = scored[0]
         raise FileUnreadable(
             f"表头与{self.name}的任何导出格式都不匹配；最接近“{best.title}”，缺少列："
-            f"{'、'.join(best.missing_headers(headers))} (header does not match any known export)")
+            f"{'、'.join(best.missing_headers(headers))} (header does not match any known export)"
+        )

@@ -102,7 +102,9 @@ class Outbox:
 
     # ------------------------------------------------------------------ writing
 
-    def add_records(self, records: Iterable[tuple[dict, str | None, int | None]]) -> tuple[int, int]:
+    def add_records(
+        self, records: Iterable[tuple[dict, str | None, int | None]]
+    ) -> tuple[int, int]:
         """Store signed records; return (stored, duplicates). Duplicates are left untouched."""
         stored = duplicates = 0
         now = time.time()
@@ -112,8 +114,16 @@ class Outbox:
                 cur = self.db.execute(
                     "INSERT OR IGNORE INTO records (type, record_id, subject, body, source_file,"
                     " line, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    (body["type"], body["record_id"], body["subject"],
-                     json.dumps(body, ensure_ascii=False, sort_keys=True), source_file, line, now))
+                    (
+                        body["type"],
+                        body["record_id"],
+                        body["subject"],
+                        json.dumps(body, ensure_ascii=False, sort_keys=True),
+                        source_file,
+                        line,
+                        now,
+                    ),
+                )
                 if cur.rowcount:
                     stored += 1
                 else:
@@ -124,8 +134,9 @@ class Outbox:
             raise
         return stored, duplicates
 
-    def add_quarantine(self, file_hash: str, source_file: str | None,
-                       entries: Iterable[QuarantineEntry]) -> int:
+    def add_quarantine(
+        self, file_hash: str, source_file: str | None, entries: Iterable[QuarantineEntry]
+    ) -> int:
         added = 0
         now = time.time()
         self.db.execute("BEGIN IMMEDIATE")
@@ -135,8 +146,19 @@ class Outbox:
                 cur = self.db.execute(
                     "INSERT OR IGNORE INTO quarantine (file_hash, source_file, line, code, reason,"
                     " field, record_id, type, raw, created_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
-                    (file_hash, source_file, e.line, e.code, e.reason, e.field, e.record_id,
-                     e.type, (raw or "")[:MAX_RAW_CHARS], now))
+                    (
+                        file_hash,
+                        source_file,
+                        e.line,
+                        e.code,
+                        e.reason,
+                        e.field,
+                        e.record_id,
+                        e.type,
+                        (raw or "")[:MAX_RAW_CHARS],
+                        now,
+                    ),
+                )
                 added += cur.rowcount
             self.db.execute("COMMIT")
         except BaseException:
@@ -155,14 +177,20 @@ class Outbox:
         self.db.execute("BEGIN IMMEDIATE")
         try:
             for start in range(0, len(ids), 500):
-                chunk = ids[start:start + 500]
+                chunk = ids[start : start + 500]
                 marks = ",".join("?" * len(chunk))
                 if table == "records":
-                    self.db.execute(f"UPDATE records SET sent_at=?, batch_id=? WHERE id IN ({marks})"
-                                    " AND sent_at IS NULL", (now, batch_id, *chunk))
+                    self.db.execute(
+                        f"UPDATE records SET sent_at=?, batch_id=? WHERE id IN ({marks})"
+                        " AND sent_at IS NULL",
+                        (now, batch_id, *chunk),
+                    )
                 else:
-                    self.db.execute(f"UPDATE quarantine SET sent_at=? WHERE id IN ({marks})"
-                                    " AND sent_at IS NULL", (now, *chunk))
+                    self.db.execute(
+                        f"UPDATE quarantine SET sent_at=? WHERE id IN ({marks})"
+                        " AND sent_at IS NULL",
+                        (now, *chunk),
+                    )
             self.db.execute("COMMIT")
         except BaseException:
             self.db.execute("ROLLBACK")
@@ -173,40 +201,68 @@ class Outbox:
     def unsent_records(self, limit: int = 500, after_id: int = 0) -> list[StoredRecord]:
         rows = self.db.execute(
             "SELECT id, type, record_id, body FROM records WHERE sent_at IS NULL AND id > ?"
-            " ORDER BY id LIMIT ?", (after_id, limit)).fetchall()
-        return [StoredRecord(id=r[0], type=r[1], record_id=r[2], body=json.loads(r[3]))
-                for r in rows]
+            " ORDER BY id LIMIT ?",
+            (after_id, limit),
+        ).fetchall()
+        return [
+            StoredRecord(id=r[0], type=r[1], record_id=r[2], body=json.loads(r[3])) for r in rows
+        ]
 
     def unsent_quarantine(self, limit: int = 500) -> list[tuple[int, dict]]:
         rows = self.db.execute(
             "SELECT id, line, code, reason, field, raw, source_file, record_id, type"
-            " FROM quarantine WHERE sent_at IS NULL ORDER BY id LIMIT ?", (limit,)).fetchall()
-        return [(r[0], {"line": r[1], "code": r[2], "reason": r[3], "field": r[4], "raw": r[5],
-                        "file": Path(r[6]).name if r[6] else None, "record_id": r[7],
-                        "type": r[8]}) for r in rows]
+            " FROM quarantine WHERE sent_at IS NULL ORDER BY id LIMIT ?",
+            (limit,),
+        ).fetchall()
+        return [
+            (
+                r[0],
+                {
+                    "line": r[1],
+                    "code": r[2],
+                    "reason": r[3],
+                    "field": r[4],
+                    "raw": r[5],
+                    "file": Path(r[6]).name if r[6] else None,
+                    "record_id": r[7],
+                    "type": r[8],
+                },
+            )
+            for r in rows
+        ]
 
     def pending_counts(self) -> dict[str, int]:
-        records = self.db.execute("SELECT COUNT(*) FROM records WHERE sent_at IS NULL").fetchone()[0]
+        records = self.db.execute("SELECT COUNT(*) FROM records WHERE sent_at IS NULL").fetchone()[
+            0
+        ]
         quarantine = self.db.execute(
-            "SELECT COUNT(*) FROM quarantine WHERE sent_at IS NULL").fetchone()[0]
+            "SELECT COUNT(*) FROM quarantine WHERE sent_at IS NULL"
+        ).fetchone()[0]
         return {"records": records, "quarantine": quarantine}
 
     def totals(self) -> dict[str, int]:
         q = self.db.execute
         return {
             "records": q("SELECT COUNT(*) FROM records").fetchone()[0],
-            "records_sent": q("SELECT COUNT(*) FROM records WHERE sent_at IS NOT NULL").fetchone()[0],
+            "records_sent": q("SELECT COUNT(*) FROM records WHERE sent_at IS NOT NULL").fetchone()[
+                0
+            ],
             "quarantine": q("SELECT COUNT(*) FROM quarantine").fetchone()[0],
         }
 
     # ------------------------------------------------------------------ watched files
 
     def file_seen(self, content_hash: str) -> bool:
-        return self.db.execute("SELECT 1 FROM processed_files WHERE content_hash=?",
-                               (content_hash,)).fetchone() is not None
+        return (
+            self.db.execute(
+                "SELECT 1 FROM processed_files WHERE content_hash=?", (content_hash,)
+            ).fetchone()
+            is not None
+        )
 
     def remember_file(self, content_hash: str, path: str, status: str, summary: dict) -> None:
         self.db.execute(
             "INSERT OR REPLACE INTO processed_files (content_hash, path, status, summary,"
             " processed_at) VALUES (?,?,?,?,?)",
-            (content_hash, path, status, json.dumps(summary, ensure_ascii=False), time.time()))
+            (content_hash, path, status, json.dumps(summary, ensure_ascii=False), time.time()),
+        )

@@ -27,11 +27,16 @@ BATCH_SIZE = 500
 BATCH_BYTES = 4 * 1024 * 1024
 
 # Errors that mean "the broker is away or dropped us": wait and try again.
-RECOVERABLE = (OSError, kombu.exceptions.OperationalError, amqp.exceptions.ConnectionError,
-               amqp.exceptions.ChannelError, amqp.exceptions.MessageNacked, TimeoutError)
+RECOVERABLE = (
+    OSError,
+    kombu.exceptions.OperationalError,
+    amqp.exceptions.ConnectionError,
+    amqp.exceptions.ChannelError,
+    amqp.exceptions.MessageNacked,
+    TimeoutError,
+)
 # Errors that retrying will not fix: wrong password, no such vhost, no permission.
-PERMANENT = (amqp.exceptions.AccessRefused, amqp.exceptions.NotAllowed,
-             amqp.exceptions.InvalidPath)
+PERMANENT = (amqp.exceptions.AccessRefused, amqp.exceptions.NotAllowed, amqp.exceptions.InvalidPath)
 
 
 class BrokerUnavailable(Exception):
@@ -67,15 +72,22 @@ class Publisher:
         self.producer: kombu.Producer | None = None
 
     def connect(self) -> Publisher:
-        conn = kombu.Connection(self.uri, connect_timeout=self.connect_timeout, heartbeat=0,
-                                transport_options={"confirm_publish": True})
+        conn = kombu.Connection(
+            self.uri,
+            connect_timeout=self.connect_timeout,
+            heartbeat=0,
+            transport_options={"confirm_publish": True},
+        )
         try:
             # One attempt (kombu's connect() retries once after 2 s); flush() owns the back-off.
             conn.ensure_connection(max_retries=0, reraise_as_library_errors=False)
             ensure_topology(conn)
             channel = conn.channel()
-            self.producer = kombu.Producer(channel, exchange=kombu.Exchange(
-                EXCHANGE, type="topic", durable=True), auto_declare=False)
+            self.producer = kombu.Producer(
+                channel,
+                exchange=kombu.Exchange(EXCHANGE, type="topic", durable=True),
+                auto_declare=False,
+            )
             self.connection = conn
             self.user = broker_user(conn)
         except BaseException:
@@ -86,10 +98,18 @@ class Publisher:
     def publish(self, routing_key: str, body: dict, message_id: str) -> None:
         payload = json.dumps(body, ensure_ascii=False, sort_keys=True).encode("utf-8")
         self.producer.publish(
-            payload, routing_key=routing_key, mandatory=True, delivery_mode=2, retry=False,
-            content_type="application/json", content_encoding="utf-8",
-            message_id=message_id, user_id=self.user, app_id=f"cosupervise-adapter/{self.agency}",
-            timestamp=int(time.time()), headers={"adapter": self.agency},
+            payload,
+            routing_key=routing_key,
+            mandatory=True,
+            delivery_mode=2,
+            retry=False,
+            content_type="application/json",
+            content_encoding="utf-8",
+            message_id=message_id,
+            user_id=self.user,
+            app_id=f"cosupervise-adapter/{self.agency}",
+            timestamp=int(time.time()),
+            headers={"adapter": self.agency},
         )
 
     def close(self) -> None:
@@ -143,8 +163,9 @@ def _record_batches(rows, max_records: int, max_bytes: int):
     batch, size, current_type = [], 0, None
     for row in rows:
         row_size = len(json.dumps(row.body, ensure_ascii=False).encode("utf-8")) + 2
-        if batch and (row.type != current_type or len(batch) >= max_records
-                      or size + row_size > max_bytes):
+        if batch and (
+            row.type != current_type or len(batch) >= max_records or size + row_size > max_bytes
+        ):
             yield current_type, batch
             batch, size = [], 0
         batch.append(row)
@@ -154,18 +175,26 @@ def _record_batches(rows, max_records: int, max_bytes: int):
         yield current_type, batch
 
 
-def publish_once(publisher: Publisher, outbox: Outbox, agency: str, result: FlushResult,
-                 batch_size: int = BATCH_SIZE, batch_bytes: int = BATCH_BYTES,
-                 on_progress: Callable[[], None] | None = None) -> None:
+def publish_once(
+    publisher: Publisher,
+    outbox: Outbox,
+    agency: str,
+    result: FlushResult,
+    batch_size: int = BATCH_SIZE,
+    batch_bytes: int = BATCH_BYTES,
+    on_progress: Callable[[], None] | None = None,
+) -> None:
     """Send every unsent quarantine report and record; raises on the first broker failure."""
     while True:
         entries = outbox.unsent_quarantine(limit=batch_size)
         if not entries:
             break
         batch_id = uuid.uuid4().hex
-        publisher.publish(f"{agency}.quarantine",
-                          {"quarantine": [e for _, e in entries], "adapter": agency,
-                           "batch_id": batch_id}, batch_id)
+        publisher.publish(
+            f"{agency}.quarantine",
+            {"quarantine": [e for _, e in entries], "adapter": agency, "batch_id": batch_id},
+            batch_id,
+        )
         outbox.mark_quarantine_sent([i for i, _ in entries])
         result.quarantine_published += len(entries)
         result.messages += 1
@@ -178,8 +207,11 @@ def publish_once(publisher: Publisher, outbox: Outbox, agency: str, result: Flus
             break
         for record_type, batch in _record_batches(rows, batch_size, batch_bytes):
             batch_id = uuid.uuid4().hex
-            publisher.publish(record_type, {"records": [r.body for r in batch],
-                                            "adapter": agency, "batch_id": batch_id}, batch_id)
+            publisher.publish(
+                record_type,
+                {"records": [r.body for r in batch], "adapter": agency, "batch_id": batch_id},
+                batch_id,
+            )
             outbox.mark_records_sent([r.id for r in batch], batch_id)
             result.records_published += len(batch)
             result.messages += 1
@@ -188,11 +220,19 @@ def publish_once(publisher: Publisher, outbox: Outbox, agency: str, result: Flus
         after_id = rows[-1].id
 
 
-def flush(outbox: Outbox, agency: str, uri: str, *, retry_seconds: float = 60.0,
-          batch_size: int = BATCH_SIZE, batch_bytes: int = BATCH_BYTES,
-          sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.monotonic,
-          on_retry: Callable[[Exception, float], None] | None = None,
-          publisher_factory: Callable[[], Publisher] | None = None) -> FlushResult:
+def flush(
+    outbox: Outbox,
+    agency: str,
+    uri: str,
+    *,
+    retry_seconds: float = 60.0,
+    batch_size: int = BATCH_SIZE,
+    batch_bytes: int = BATCH_BYTES,
+    sleep: Callable[[float], None] = time.sleep,
+    clock: Callable[[], float] = time.monotonic,
+    on_retry: Callable[[Exception, float], None] | None = None,
+    publisher_factory: Callable[[], Publisher] | None = None,
+) -> FlushResult:
     """Publish everything pending; retry with exponential back-off while the broker is away.
 
     The retry window counts from the last progress: a broker that comes back and then goes away
@@ -216,14 +256,16 @@ def flush(outbox: Outbox, agency: str, uri: str, *, retry_seconds: float = 60.0,
             publish_once(publisher, outbox, agency, result, batch_size, batch_bytes, progressed)
             return result
         except PERMANENT as exc:
-            raise BrokerUnavailable(f"消息代理拒绝了连接或发布：{exc} (broker refused)",
-                                    permanent=True) from exc
+            raise BrokerUnavailable(
+                f"消息代理拒绝了连接或发布：{exc} (broker refused)", permanent=True
+            ) from exc
         except RECOVERABLE as exc:
             result.errors.append(str(exc) or exc.__class__.__name__)
             if clock() + delay > deadline:
                 raise BrokerUnavailable(
                     f"在 {retry_seconds:g} 秒内无法连接消息代理：{exc or exc.__class__.__name__}"
-                    f" (broker unreachable)") from exc
+                    f" (broker unreachable)"
+                ) from exc
             result.retries += 1
             if on_retry:
                 on_retry(exc, delay)

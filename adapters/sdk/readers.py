@@ -56,8 +56,15 @@ def normalize_header(text: Any) -> str:
     """Headers as people type them: stray spaces, full-width spaces, BOMs, line breaks."""
     if text is None:
         return ""
-    return (str(text).replace("\ufeff", "").replace("\u3000", "").replace("\n", "")
-            .replace("\r", "").replace(" ", "").strip())
+    return (
+        str(text)
+        .replace("\ufeff", "")
+        .replace("\u3000", "")
+        .replace("\n", "")
+        .replace("\r", "")
+        .replace(" ", "")
+        .strip()
+    )
 
 
 def detect_format(path: Path) -> str:
@@ -70,7 +77,8 @@ def detect_format(path: Path) -> str:
         return "jsonl"
     raise FileUnreadable(
         f"不支持的文件类型 {suffix or '(无扩展名)'}，支持 CSV、XLSX、JSON Lines "
-        f"(unsupported file type)")
+        f"(unsupported file type)"
+    )
 
 
 def read_table(path: str | Path) -> Table:
@@ -86,7 +94,9 @@ def read_table(path: str | Path) -> Table:
     except FileUnreadable:
         raise
     except OSError as exc:
-        raise FileUnreadable(f"无法读取文件 {path}：{exc.strerror or exc} (cannot read file)") from exc
+        raise FileUnreadable(
+            f"无法读取文件 {path}：{exc.strerror or exc} (cannot read file)"
+        ) from exc
     if fmt == "csv":
         return _read_csv(data)
     return _read_jsonl(data)
@@ -106,7 +116,8 @@ def decode_text(data: bytes) -> tuple[str, str]:
         return data.decode("gb18030"), "gb18030"
     except UnicodeDecodeError as exc:
         raise FileUnreadable(
-            "文件编码无法识别（应为 UTF-8 或 GBK）(unknown text encoding)") from exc
+            "文件编码无法识别（应为 UTF-8 或 GBK）(unknown text encoding)"
+        ) from exc
 
 
 def _read_csv(data: bytes) -> Table:
@@ -124,11 +135,13 @@ def _read_csv(data: bytes) -> Table:
         except StopIteration:
             break
         except csv.Error as exc:
-            table.rows.append(RowError(line=reader.line_num + start, reason=f"CSV 行无法解析：{exc}"))
+            table.rows.append(
+                RowError(line=reader.line_num + start, reason=f"CSV 行无法解析：{exc}")
+            )
             prev_line = reader.line_num
             continue
         line_no = prev_line + 1 + start
-        raw = "\n".join(lines[start + prev_line:start + reader.line_num])
+        raw = "\n".join(lines[start + prev_line : start + reader.line_num])
         prev_line = reader.line_num
         if not any(c.strip() for c in cells):
             continue
@@ -137,14 +150,21 @@ def _read_csv(data: bytes) -> Table:
             header_seen = True
             continue
         if len(cells) > len(table.headers):
-            extra = [c for c in cells[len(table.headers):] if c.strip()]
+            extra = [c for c in cells[len(table.headers) :] if c.strip()]
             if extra:
-                table.rows.append(RowError(
-                    line=line_no, raw=raw,
-                    reason=f"列数（{len(cells)}）多于表头（{len(table.headers)}）(too many columns)"))
+                table.rows.append(
+                    RowError(
+                        line=line_no,
+                        raw=raw,
+                        reason=f"列数（{len(cells)}）多于表头（{len(table.headers)}）(too many columns)",
+                    )
+                )
                 continue
-        values = {h: (cells[i].strip() if i < len(cells) else "")
-                  for i, h in enumerate(table.headers) if h}
+        values = {
+            h: (cells[i].strip() if i < len(cells) else "")
+            for i, h in enumerate(table.headers)
+            if h
+        }
         table.rows.append(Row(line=line_no, values=values, raw=raw))
     if not header_seen:
         raise FileUnreadable("文件为空或没有表头 (empty file, no header row)")
@@ -177,8 +197,13 @@ def _read_xlsx(path: Path) -> Table:
                     continue
                 value = cells[i] if i < len(cells) else None
                 values[h] = value.strip() if isinstance(value, str) else value
-            raw = json.dumps({k: (v if isinstance(v, int | float | str) or v is None else str(v))
-                              for k, v in values.items()}, ensure_ascii=False)
+            raw = json.dumps(
+                {
+                    k: (v if isinstance(v, int | float | str) or v is None else str(v))
+                    for k, v in values.items()
+                },
+                ensure_ascii=False,
+            )
             table.rows.append(Row(line=idx, values=values, raw=raw))
         if not header_seen:
             raise FileUnreadable("工作表为空或没有表头 (empty sheet, no header row)")
@@ -196,12 +221,22 @@ def _read_jsonl(data: bytes) -> Table:
         try:
             obj = json.loads(line)
         except json.JSONDecodeError as exc:
-            table.rows.append(RowError(line=line_no, raw=line,
-                                       reason=f"不是有效的 JSON：{exc.msg}（第 {exc.colno} 列）"))
+            table.rows.append(
+                RowError(
+                    line=line_no,
+                    raw=line,
+                    reason=f"不是有效的 JSON：{exc.msg}（第 {exc.colno} 列）",
+                )
+            )
             continue
         if not isinstance(obj, dict):
-            table.rows.append(RowError(line=line_no, raw=line,
-                                       reason="每行应为一个 JSON 对象 (each line must be an object)"))
+            table.rows.append(
+                RowError(
+                    line=line_no,
+                    raw=line,
+                    reason="每行应为一个 JSON 对象 (each line must be an object)",
+                )
+            )
             continue
         table.rows.append(Row(line=line_no, values=obj, raw=line))
     return table

@@ -26,7 +26,8 @@ def known_agencies() -> list[str]:
 def get_adapter(agency: str) -> Adapter:
     if not AGENCY_RE.match(agency or "") or agency not in known_agencies():
         raise UnknownAgency(
-            f"未知的单位 {agency!r}；可用：{'、'.join(known_agencies())} (unknown agency)")
+            f"未知的单位 {agency!r}；可用：{'、'.join(known_agencies())} (unknown agency)"
+        )
     try:
         module = importlib.import_module(f"adapters.{agency}")
     except ModuleNotFoundError as exc:

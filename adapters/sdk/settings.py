@@ -39,11 +39,19 @@ DEFAULT_UNITS = [
 
 # How agencies commonly write unit names in their own exports, besides the registry's name.
 NAME_ALIASES = {
-    "区法院": "court", "人民法院": "court", "法院": "court",
-    "区检察院": "procuratorate", "人民检察院": "procuratorate", "检察院": "procuratorate",
-    "区农业农村委员会": "agriculture", "农业农村委": "agriculture", "区农委": "agriculture",
-    "区生态环境局": "ecology", "生态环境局": "ecology",
-    "乡村振兴局": "rural", "区乡村振兴局": "rural",
+    "区法院": "court",
+    "人民法院": "court",
+    "法院": "court",
+    "区检察院": "procuratorate",
+    "人民检察院": "procuratorate",
+    "检察院": "procuratorate",
+    "区农业农村委员会": "agriculture",
+    "农业农村委": "agriculture",
+    "区农委": "agriculture",
+    "区生态环境局": "ecology",
+    "生态环境局": "ecology",
+    "乡村振兴局": "rural",
+    "区乡村振兴局": "rural",
 }
 
 
@@ -78,8 +86,11 @@ def amqp_uri(explicit: str | None = None) -> str:
     if os.environ.get("AMQP_URI"):
         return os.environ["AMQP_URI"]
     configured = load_config().get("AMQP_URI")
-    return _expand(configured) if isinstance(configured, str) and _expand(configured) else (
-        DEFAULT_AMQP_URI)
+    return (
+        _expand(configured)
+        if isinstance(configured, str) and _expand(configured)
+        else (DEFAULT_AMQP_URI)
+    )
 
 
 def var_dir(explicit: str | None = None) -> Path:

@@ -39,10 +39,18 @@ def candidate_files(folder: Path) -> list[Path]:
     return files
 
 
-def watch(adapter: Adapter, folder: str | Path, *, uri: str | None = None,
-          var: str | Path | None = None, interval: float = 5.0, retry_seconds: float = 10.0,
-          once: bool = False, stop: threading.Event | None = None,
-          log: Callable[[str], None] = print) -> int:
+def watch(
+    adapter: Adapter,
+    folder: str | Path,
+    *,
+    uri: str | None = None,
+    var: str | Path | None = None,
+    interval: float = 5.0,
+    retry_seconds: float = 10.0,
+    once: bool = False,
+    stop: threading.Event | None = None,
+    log: Callable[[str], None] = print,
+) -> int:
     folder = Path(folder)
     if not folder.is_dir():
         log(f"失败 failed: 目录不存在或不可读：{folder} (no such folder)")
@@ -51,7 +59,9 @@ def watch(adapter: Adapter, folder: str | Path, *, uri: str | None = None,
     key = load_or_create_private_key(adapter.agency, settings.var_dir(var))
     stop = stop or threading.Event()
     last_seen: dict[Path, tuple[int, int]] = {}
-    log(f"监视目录 watching {folder}（{adapter.name} {adapter.agency}），每 {interval:g} 秒检查一次")
+    log(
+        f"监视目录 watching {folder}（{adapter.name} {adapter.agency}），每 {interval:g} 秒检查一次"
+    )
     with Outbox(outbox_path(adapter.agency, var)) as outbox:
         while True:
             for path in candidate_files(folder):
@@ -74,8 +84,9 @@ def watch(adapter: Adapter, folder: str | Path, *, uri: str | None = None,
                     report = process_file(adapter, path, outbox, key, content_hash=digest)
                     status = "processed"
                 except FileUnreadable as exc:
-                    report = IngestReport(agency=adapter.agency, file=str(path), error=str(exc),
-                                          error_kind="file")
+                    report = IngestReport(
+                        agency=adapter.agency, file=str(path), error=str(exc), error_kind="file"
+                    )
                     status = "failed"
                 outbox.remember_file(digest, str(path), status, report.to_dict())
                 log(format_summary(report))
@@ -83,8 +94,10 @@ def watch(adapter: Adapter, folder: str | Path, *, uri: str | None = None,
             if pending["records"] or pending["quarantine"]:
                 try:
                     result = flush(outbox, adapter.agency, uri, retry_seconds=retry_seconds)
-                    log(f"已发布 published: {result.records_published} 条记录 records，"
-                        f"{result.quarantine_published} 条隔离报告 quarantine reports")
+                    log(
+                        f"已发布 published: {result.records_published} 条记录 records，"
+                        f"{result.quarantine_published} 条隔离报告 quarantine reports"
+                    )
                 except BrokerUnavailable as exc:
                     left = outbox.pending_counts()
                     log(f"暂未发布 not yet published ({left['records']} 条待发布 pending): {exc}")

@@ -7,8 +7,10 @@ ROOT = Path(__file__).resolve().parents[3]
 if str(ROOT) not in sys.path:  # `pytest` (not `python -m pytest`) from anywhere
     sys.path.insert(0, str(ROOT))
 
-SAMPLES = {a: ROOT / "adapters" / a / "samples"
-           for a in ("cdi", "plc", "inspection", "audit", "finance", "statistics")}
+SAMPLES = {
+    a: ROOT / "adapters" / a / "samples"
+    for a in ("cdi", "plc", "inspection", "audit", "finance", "statistics")
+}
 
 
 @pytest.fixture

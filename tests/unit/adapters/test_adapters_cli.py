@@ -27,7 +27,11 @@ def test_add_subparser_plugs_into_another_cli():
     cli.add_subparser(sub)
     args = parser.parse_args(["adapter", "finance", "ingest", "x.csv", "--retry-seconds", "2"])
     assert (args.agency, args.adapter_action, args.file, args.retry_seconds) == (
-        "finance", "ingest", "x.csv", 2.0)
+        "finance",
+        "ingest",
+        "x.csv",
+        2.0,
+    )
     assert args.handler is cli.run
     assert parser.parse_args(["adapter", "plc", "watch", "d"]).retry_seconds == 10.0
 
@@ -59,8 +63,18 @@ def test_unknown_agency_exits_4(var, capsys):
 
 def test_broker_unreachable_exits_3_and_keeps_records(var, samples, capsys):
     path = samples["cdi"] / "已结案件信息表_2025.csv"
-    code = cli.main(["adapter", "cdi", "ingest", str(path), "--amqp-uri", closed_port_uri(),
-                     "--retry-seconds", "0.6"])
+    code = cli.main(
+        [
+            "adapter",
+            "cdi",
+            "ingest",
+            str(path),
+            "--amqp-uri",
+            closed_port_uri(),
+            "--retry-seconds",
+            "0.6",
+        ]
+    )
     assert code == 3
     err = capsys.readouterr().err
     assert "无法连接消息代理" in err and "发件箱" in err
@@ -79,15 +93,18 @@ def test_watch_once_processes_each_file_once_and_moves_nothing(var, samples, tmp
     (drop / "notes.docx").write_bytes(b"ignored")
     logs = []
     uri = closed_port_uri()
-    assert watch(get_adapter("plc"), drop, uri=uri, once=True, retry_seconds=0, log=logs.append) == 3
+    assert (
+        watch(get_adapter("plc"), drop, uri=uri, once=True, retry_seconds=0, log=logs.append) == 3
+    )
     assert sum("读取 read" in line for line in logs) == 2
     assert sorted(p.name for p in drop.iterdir()) == ["a.csv", "b.csv", "notes.docx", "~$b.xlsx"]
     logs.clear()
     watch(get_adapter("plc"), drop, uri=uri, once=True, retry_seconds=0, log=logs.append)
     assert not any("读取 read" in line for line in logs)  # nothing new
     with open(drop / "a.csv", "ab") as fh:  # changed file: processed again, stores nothing twice
-        fh.write("PC2025-099,（2025）渝0113执9号,执行案件,区人民法院,合格,80,,,2025-09-01\r\n"
-                 .encode())
+        fh.write(
+            "PC2025-099,（2025）渝0113执9号,执行案件,区人民法院,合格,80,,,2025-09-01\r\n".encode()
+        )
     watch(get_adapter("plc"), drop, uri=uri, once=True, retry_seconds=0, log=logs.append)
     assert any("新增 new 1，重复 duplicate 6" in line for line in logs)
 
@@ -104,8 +121,11 @@ def test_watch_waits_until_a_file_stops_changing(var, samples, tmp_path):
         if "读取 read" in text:
             stop.set()
 
-    thread = threading.Thread(target=watch, args=(get_adapter("cdi"), drop), kwargs=dict(
-        uri=closed_port_uri(), interval=0.05, retry_seconds=0, stop=stop, log=log))
+    thread = threading.Thread(
+        target=watch,
+        args=(get_adapter("cdi"), drop),
+        kwargs=dict(uri=closed_port_uri(), interval=0.05, retry_seconds=0, stop=stop, log=log),
+    )
     thread.start()
     thread.join(timeout=10)
     stop.set()

@@ -49,10 +49,14 @@ GOOD = [
 
 
 @pytest.mark.parametrize("agency, pattern, kind, count", GOOD)
-def test_good_samples_map_completely_and_verify(samples, outbox, key, agency, pattern, kind,
-                                                count):
+def test_good_samples_map_completely_and_verify(samples, outbox, key, agency, pattern, kind, count):
     report, records = ingest(agency, only(samples, agency, pattern), outbox, key)
-    assert (report.read, report.accepted, report.new, report.quarantined) == (count, count, count, 0)
+    assert (report.read, report.accepted, report.new, report.quarantined) == (
+        count,
+        count,
+        count,
+        0,
+    )
     assert len(records) == count
     for body in records.values():
         assert body["type"] == f"{agency}.{kind}" and kind_allowed(agency, body["type"])
@@ -65,16 +69,25 @@ def test_finance_disbursement_fields_for_the_rural_funds_warning(samples, outbox
     latest = records["CZBF-2025-0342"]
     assert latest["subject"] == "town-jieshi"
     assert latest["data"] == {
-        "project_id": "XC2025-001", "project_name": "界石镇高标准农田建设项目",
-        "fund": "中央财政衔接推进乡村振兴补助资金", "allocated_amount": 3000000,
-        "amount": 450000, "disbursed_amount": 2550000, "progress_percent": 35,
-        "disbursed_percent": 85.0, "note": "施工单位申请提前支付"}
+        "project_id": "XC2025-001",
+        "project_name": "界石镇高标准农田建设项目",
+        "fund": "中央财政衔接推进乡村振兴补助资金",
+        "allocated_amount": 3000000,
+        "amount": 450000,
+        "disbursed_amount": 2550000,
+        "progress_percent": 35,
+        "disbursed_percent": 85.0,
+        "note": "施工单位申请提前支付",
+    }
     # The story: exactly one project is mostly disbursed (>= 80%) while lagging (<= 40%).
     latest_by_project = {}
     for body in sorted(records.values(), key=lambda b: b["occurred_at"]):
         latest_by_project[body["data"]["project_id"]] = body["data"]
-    lagging = [p for p, d in latest_by_project.items()
-               if d["disbursed_percent"] >= 80 and d["progress_percent"] <= 40]
+    lagging = [
+        p
+        for p, d in latest_by_project.items()
+        if d["disbursed_percent"] >= 80 and d["progress_percent"] <= 40
+    ]
     assert lagging == ["XC2025-001"]
     subjects = {b["subject"] for b in records.values()}
     assert {"rural", "agriculture", "town-jieshi", "town-mudong", "town-yudong"} <= subjects
@@ -89,8 +102,11 @@ def test_budget_execution_ids_are_derived_and_stable(samples, outbox, key):
 
 def test_petition_spike_about_the_court(samples, outbox, key):
     _, records = ingest("plc", only(samples, "plc", "信访*"), outbox, key)
-    court = sorted(datetime.fromisoformat(b["occurred_at"]) for b in records.values()
-                   if b["subject"] == "court")
+    court = sorted(
+        datetime.fromisoformat(b["occurred_at"])
+        for b in records.values()
+        if b["subject"] == "court"
+    )
     best = max(sum(1 for t in court if start <= t < start + timedelta(days=30)) for start in court)
     assert best >= 5
     assert records["XF2025-0102"]["data"]["channel"] == "visit"
@@ -124,27 +140,71 @@ def test_cdi_inspection_statistics_details(samples, outbox, key):
 
 # (agency, broken file, [(line, code)...], good rows accepted)
 BROKEN = [
-    ("finance", "拨付台账_含错误行.csv",
-     [(3, "wrong_type"), (4, "wrong_type"), (5, "missing_field"), (6, "unknown_subject"),
-      (7, "wrong_type"), (8, "wrong_type")], 1),
-    ("plc", "信访投诉登记表_含错误行.csv",
-     [(3, "missing_field"), (4, "wrong_type"), (5, "unknown_subject"), (6, "wrong_type"),
-      (7, "malformed"), (8, "wrong_type")], 1),
-    ("audit", "审计发现问题清单_含错误行.xlsx",
-     [(3, "missing_field"), (4, "wrong_type"), (5, "wrong_type"), (6, "wrong_type")], 1),
-    ("inspection", "巡察反馈问题清单_含错误行.xlsx",
-     [(3, "missing_field"), (4, "wrong_type"), (5, "wrong_type")], 1),
-    ("cdi", "已结案件信息表_含错误行.csv",
-     [(3, "missing_field"), (4, "wrong_type"), (5, "wrong_type")], 1),
-    ("statistics", "统计指标_含错误行.jsonl",
-     [(2, "malformed"), (3, "kind_not_allowed"), (4, "schema_invalid"), (5, "schema_invalid"),
-      (6, "too_large"), (7, "kind_not_allowed"), (8, "malformed")], 1),
+    (
+        "finance",
+        "拨付台账_含错误行.csv",
+        [
+            (3, "wrong_type"),
+            (4, "wrong_type"),
+            (5, "missing_field"),
+            (6, "unknown_subject"),
+            (7, "wrong_type"),
+            (8, "wrong_type"),
+        ],
+        1,
+    ),
+    (
+        "plc",
+        "信访投诉登记表_含错误行.csv",
+        [
+            (3, "missing_field"),
+            (4, "wrong_type"),
+            (5, "unknown_subject"),
+            (6, "wrong_type"),
+            (7, "malformed"),
+            (8, "wrong_type"),
+        ],
+        1,
+    ),
+    (
+        "audit",
+        "审计发现问题清单_含错误行.xlsx",
+        [(3, "missing_field"), (4, "wrong_type"), (5, "wrong_type"), (6, "wrong_type")],
+        1,
+    ),
+    (
+        "inspection",
+        "巡察反馈问题清单_含错误行.xlsx",
+        [(3, "missing_field"), (4, "wrong_type"), (5, "wrong_type")],
+        1,
+    ),
+    (
+        "cdi",
+        "已结案件信息表_含错误行.csv",
+        [(3, "missing_field"), (4, "wrong_type"), (5, "wrong_type")],
+        1,
+    ),
+    (
+        "statistics",
+        "统计指标_含错误行.jsonl",
+        [
+            (2, "malformed"),
+            (3, "kind_not_allowed"),
+            (4, "schema_invalid"),
+            (5, "schema_invalid"),
+            (6, "too_large"),
+            (7, "kind_not_allowed"),
+            (8, "malformed"),
+        ],
+        1,
+    ),
 ]
 
 
 @pytest.mark.parametrize("agency, name, expected, good", BROKEN)
-def test_broken_samples_quarantine_each_bad_row_and_keep_the_good(samples, outbox, key, agency,
-                                                                  name, expected, good):
+def test_broken_samples_quarantine_each_bad_row_and_keep_the_good(
+    samples, outbox, key, agency, name, expected, good
+):
     report, records = ingest(agency, samples[agency] / "broken" / name, outbox, key)
     assert [(q["line"], q["code"]) for q in report.quarantine] == expected
     assert all(q["reason"] for q in report.quarantine)
@@ -155,8 +215,9 @@ def test_broken_samples_quarantine_each_bad_row_and_keep_the_good(samples, outbo
 
 
 def test_another_agencys_kind_is_quarantined_with_its_type(samples, outbox, key):
-    report, _ = ingest("statistics", samples["statistics"] / "broken" / "统计指标_含错误行.jsonl",
-                       outbox, key)
+    report, _ = ingest(
+        "statistics", samples["statistics"] / "broken" / "统计指标_含错误行.jsonl", outbox, key
+    )
     stored = dict(outbox.unsent_quarantine(limit=100))
     foreign = [e for e in stored.values() if e["code"] == "kind_not_allowed"]
     assert {e["type"] for e in foreign} == {"audit.finding", "statistics.unknown_kind"}
@@ -174,8 +235,11 @@ def test_unknown_header_is_a_file_error_and_is_quarantined(tmp_path, outbox, key
 
 def test_csv_with_a_reordered_and_aliased_header_still_maps(tmp_path, outbox, key):
     path = tmp_path / "cdi.csv"
-    path.write_text("结案日期,案件编号,处理结果,案由,被审查调查人编号,所在单位,涉案金额(元)\n"
-                    "2025/7/1,JW-9,组织处理,测试,GZ-1,区人民检察院,1万\n", encoding="utf-8")
+    path.write_text(
+        "结案日期,案件编号,处理结果,案由,被审查调查人编号,所在单位,涉案金额(元)\n"
+        "2025/7/1,JW-9,组织处理,测试,GZ-1,区人民检察院,1万\n",
+        encoding="utf-8",
+    )
     report = process_file(get_adapter("cdi"), path, outbox, key)
     assert report.accepted == 1
     [row] = outbox.unsent_records()

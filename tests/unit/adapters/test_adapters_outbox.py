@@ -13,8 +13,17 @@ KEY = Ed25519PrivateKey.generate()
 
 
 def signed(i, kind="petition"):
-    return sign_record({"record_id": f"XF-{i}", "type": f"plc.{kind}", "subject": "court",
-                        "occurred_at": "2025-05-06", "data": {"i": i}}, KEY, "plc")
+    return sign_record(
+        {
+            "record_id": f"XF-{i}",
+            "type": f"plc.{kind}",
+            "subject": "court",
+            "occurred_at": "2025-05-06",
+            "data": {"i": i},
+        },
+        KEY,
+        "plc",
+    )
 
 
 @pytest.fixture
@@ -30,8 +39,9 @@ def test_same_record_twice_is_stored_once(box):
 
 
 def test_same_id_different_kind_are_different_records(box):
-    assert box.add_records([(signed(1, "petition"), None, 1),
-                            (signed(1, "case_quality"), None, 1)]) == (2, 0)
+    assert box.add_records(
+        [(signed(1, "petition"), None, 1), (signed(1, "case_quality"), None, 1)]
+    ) == (2, 0)
 
 
 def test_resending_a_file_stores_nothing_new(samples, box):
@@ -82,9 +92,16 @@ def run_flush(box, world, retry_seconds=30.0, batch_size=500):
         sleeps.append(s)
         clock["t"] += s
 
-    result = flush(box, "plc", "amqp://unused", retry_seconds=retry_seconds, batch_size=batch_size,
-                   sleep=sleep, clock=lambda: clock["t"],
-                   publisher_factory=lambda: FakePublisher(world))
+    result = flush(
+        box,
+        "plc",
+        "amqp://unused",
+        retry_seconds=retry_seconds,
+        batch_size=batch_size,
+        sleep=sleep,
+        clock=lambda: clock["t"],
+        publisher_factory=lambda: FakePublisher(world),
+    )
     return result, sleeps
 
 
@@ -122,10 +139,14 @@ def test_broker_lost_mid_way_sends_each_record_once(box):
 
 
 def test_batches_split_by_type_count_and_bytes(box):
-    box.add_records([(signed(i, "petition" if i < 4 else "case_quality"), None, i)
-                     for i in range(7)])
+    box.add_records(
+        [(signed(i, "petition" if i < 4 else "case_quality"), None, i) for i in range(7)]
+    )
     rows = box.unsent_records()
     assert [(t, len(b)) for t, b in _record_batches(rows, 3, 10**6)] == [
-        ("plc.petition", 3), ("plc.petition", 1), ("plc.case_quality", 3)]
+        ("plc.petition", 3),
+        ("plc.petition", 1),
+        ("plc.case_quality", 3),
+    ]
     one = len(__import__("json").dumps(rows[0].body, ensure_ascii=False).encode()) + 2
     assert [len(b) for _, b in _record_batches(rows[:4], 500, one * 2)] == [2, 2]

@@ -12,19 +12,27 @@ HEADER = "信访编号,登记日期,反映对象\r\n"
 LINE = "XF-1,2025年5月6日,区人民法院\r\n"
 
 
-@pytest.mark.parametrize("encoding, prefix, expected", [
-    ("utf-8", b"", "utf-8"),
-    ("utf-8", b"\xef\xbb\xbf", "utf-8-sig"),
-    ("gbk", b"", "gb18030"),
-])
+@pytest.mark.parametrize(
+    "encoding, prefix, expected",
+    [
+        ("utf-8", b"", "utf-8"),
+        ("utf-8", b"\xef\xbb\xbf", "utf-8-sig"),
+        ("gbk", b"", "gb18030"),
+    ],
+)
 def test_csv_encodings(tmp_path, encoding, prefix, expected):
     path = tmp_path / "x.csv"
     path.write_bytes(prefix + (HEADER + LINE).encode(encoding))
     table = read_table(path)
     assert table.encoding == expected
     assert table.headers == ["信访编号", "登记日期", "反映对象"]
-    assert table.rows == [Row(line=2, values={"信访编号": "XF-1", "登记日期": "2025年5月6日",
-                                              "反映对象": "区人民法院"}, raw=LINE.strip())]
+    assert table.rows == [
+        Row(
+            line=2,
+            values={"信访编号": "XF-1", "登记日期": "2025年5月6日", "反映对象": "区人民法院"},
+            raw=LINE.strip(),
+        )
+    ]
 
 
 def test_csv_header_spaces_and_blank_lines_and_quoted_newlines(tmp_path):

@@ -11,8 +11,13 @@ from contracts import records as r
 
 
 def record(**over):
-    base = {"record_id": "SJ2025-001", "type": "audit.finding", "subject": "town-jieshi",
-            "occurred_at": "2025-08-12", "data": {"amount": 1650000, "description": "超进度拨付"}}
+    base = {
+        "record_id": "SJ2025-001",
+        "type": "audit.finding",
+        "subject": "town-jieshi",
+        "occurred_at": "2025-08-12",
+        "data": {"amount": 1650000, "description": "超进度拨付"},
+    }
     base.update(over)
     return base
 
@@ -30,19 +35,23 @@ def test_valid_record_is_normalized():
 
 def test_aware_time_keeps_its_offset():
     assert r.validate_record(record(occurred_at="2025-08-12T01:02:03Z"))["occurred_at"] == (
-        "2025-08-12T01:02:03+00:00")
+        "2025-08-12T01:02:03+00:00"
+    )
 
 
-@pytest.mark.parametrize("change, field, text", [
-    ({"record_id": 12}, "record_id", "字符串"),
-    ({"record_id": ""}, "record_id", "record_id"),
-    ({"type": "finding"}, "type", "<单位>.<种类>"),
-    ({"subject": "区 法院"}, "subject", "subject"),
-    ({"occurred_at": "2025-02-30"}, "occurred_at", "ISO 8601"),
-    ({"occurred_at": None}, "occurred_at", "不能为空"),
-    ({"data": ["x"]}, "data", "对象"),
-    ({"extra": 1}, "extra", "未知字段"),
-])
+@pytest.mark.parametrize(
+    "change, field, text",
+    [
+        ({"record_id": 12}, "record_id", "字符串"),
+        ({"record_id": ""}, "record_id", "record_id"),
+        ({"type": "finding"}, "type", "<单位>.<种类>"),
+        ({"subject": "区 法院"}, "subject", "subject"),
+        ({"occurred_at": "2025-02-30"}, "occurred_at", "ISO 8601"),
+        ({"occurred_at": None}, "occurred_at", "不能为空"),
+        ({"data": ["x"]}, "data", "对象"),
+        ({"extra": 1}, "extra", "未知字段"),
+    ],
+)
 def test_each_bad_field_is_named(change, field, text):
     with pytest.raises(r.RecordRejected) as info:
         r.validate_record(record(**change))
@@ -99,12 +108,15 @@ def test_signature_is_over_canonical_json_independent_of_key_order(key):
     assert r.verify_record(reordered, {"audit": key.public_key()})
 
 
-@pytest.mark.parametrize("tamper", [
-    lambda s: s["data"].__setitem__("amount", 1),
-    lambda s: s.__setitem__("subject", "court"),
-    lambda s: s.__setitem__("occurred_at", "2025-08-13T00:00:00+08:00"),
-    lambda s: s.__setitem__("record_id", "SJ2025-999"),
-])
+@pytest.mark.parametrize(
+    "tamper",
+    [
+        lambda s: s["data"].__setitem__("amount", 1),
+        lambda s: s.__setitem__("subject", "court"),
+        lambda s: s.__setitem__("occurred_at", "2025-08-13T00:00:00+08:00"),
+        lambda s: s.__setitem__("record_id", "SJ2025-999"),
+    ],
+)
 def test_tampered_record_is_rejected(key, tamper):
     signed = r.sign_record(record(), key, "audit")
     signed = {**signed, "data": dict(signed["data"])}
@@ -144,8 +156,9 @@ def test_source_unit_swap_is_caught(key):
     signed = r.sign_record(record(), audit_key, "audit")
     forged = {**signed, "source_unit": "finance"}
     with pytest.raises(r.RecordRejected) as info:
-        r.verify_record(forged, {"audit": audit_key.public_key(),
-                                 "finance": finance_key.public_key()})
+        r.verify_record(
+            forged, {"audit": audit_key.public_key(), "finance": finance_key.public_key()}
+        )
     assert info.value.code in (r.UNKNOWN_KEY, r.BAD_SIGNATURE)
 
 
