@@ -1,0 +1,1 @@
+"""The one package shared by services, gateway and adapters: registry, events, schemas, errors."""

@@ -1,0 +1,1 @@
+"""The command line: up, serve, migrate, demo, audit, adapter."""

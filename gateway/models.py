@@ -1,0 +1,54 @@
+"""Tables the gateway owns: local users, login throttling, notifications."""
+
+from sqlalchemy import JSON, Boolean, DateTime, Integer, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from runtime.tables import add_runtime_tables
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+RUNTIME_TABLES = add_runtime_tables(Base.metadata)
+
+
+class User(Base):
+    __tablename__ = "users"
+    username: Mapped[str] = mapped_column(String(120), primary_key=True)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    unit: Mapped[str] = mapped_column(String(60))
+    role: Mapped[str] = mapped_column(String(30))
+    display_name: Mapped[str] = mapped_column(String(120), default="")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at = mapped_column(DateTime(timezone=True))
+
+
+class LoginThrottle(Base):
+    __tablename__ = "login_throttle"
+    username: Mapped[str] = mapped_column(String(120), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class Notification(Base):
+    """A notice addressed to a unit (optionally one role, optionally one user)."""
+
+    __tablename__ = "notifications"
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    unit: Mapped[str] = mapped_column(String(60), index=True)
+    role: Mapped[str | None] = mapped_column(String(30), nullable=True)
+    username: Mapped[str | None] = mapped_column(String(120), nullable=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    title: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text, default="")
+    entity: Mapped[dict] = mapped_column(JSON)
+    event_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    created_at = mapped_column(DateTime(timezone=True), index=True)
+
+
+class NotificationRead(Base):
+    __tablename__ = "notification_reads"
+    notification_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    username: Mapped[str] = mapped_column(String(120), primary_key=True)
+    read_at = mapped_column(DateTime(timezone=True))

@@ -1,0 +1,1 @@
+"""The notification centre, fed by the services' events (see gateway.routes.notifications)."""

@@ -1,0 +1,128 @@
+"""The gateway: one nameko HTTP entrypoint that dispatches to the route table."""
+
+import logging
+import time
+
+from nameko.dependency_providers import Config
+from nameko.web.handlers import HttpRequestHandler
+from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response
+
+from gateway import errors, notifications, routes  # noqa: F401 - routes register themselves
+from gateway.context import RequestContext
+from gateway.models import Base
+from gateway.routing import url_map
+from runtime.db import Database
+from runtime.metrics import CALLS, LATENCY, Metrics
+from runtime.rpc import ServiceRpc
+
+log = logging.getLogger(__name__)
+MAX_BODY_BYTES = 1_000_000
+
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
+    "Content-Security-Policy": (
+        "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; "
+        "script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; "
+        "form-action 'self'"),
+}
+
+
+class ApiEntrypoint(HttpRequestHandler):
+    """nameko's http entrypoint, minus what a public gateway must not do.
+
+    It ignores ``X-Nameko-*`` headers (nameko would turn them into trusted context data)
+    and forwards only the caller's bearer token, which every service verifies itself.
+    """
+
+    def handle_request(self, request):
+        request.max_content_length = MAX_BODY_BYTES
+        request.shallow = False
+        auth = request.headers.get("Authorization", "")
+        context_data = {}
+        if auth.startswith("Bearer "):
+            context_data["authorization"] = auth[len("Bearer "):].strip()
+        try:
+            from eventlet.event import Event
+            from functools import partial
+
+            event = Event()
+            self.container.spawn_worker(self, (request,), {}, context_data=context_data,
+                                        handle_result=partial(self.handle_result, event))
+            response = event.wait()
+        except Exception as exc:  # noqa: BLE001
+            response = errors.response_from_exception(exc)
+        return self._secure(response)
+
+    def handle_result(self, event, worker_ctx, result, exc_info):
+        if exc_info is not None:
+            event.send(errors.response_from_exception(exc_info[1]))
+        else:
+            event.send(result)
+        return result, exc_info
+
+    @staticmethod
+    def _secure(response: Response) -> Response:
+        for key, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(key, value)
+        return response
+
+
+api = ApiEntrypoint.decorator
+
+
+class GatewayService:
+    name = "gateway"
+    config = Config()
+    rpc = ServiceRpc()
+    db = Database(Base.metadata)
+    collector = Metrics()
+    _map = None
+
+    @api("GET,POST,PUT,PATCH,DELETE,HEAD,OPTIONS", "/<path:path>")
+    def dispatch(self, request, path=None):
+        return self._dispatch(request)
+
+    @api("GET", "/")
+    def root(self, request):
+        return self._dispatch(request)
+
+    def _dispatch(self, request):
+        if GatewayService._map is None:
+            GatewayService._map = url_map()
+        adapter = GatewayService._map.bind_to_environ(request.environ)
+        started = time.perf_counter()
+        label = "unmatched"
+        try:
+            route, values = adapter.match()
+            label = f"{route.method} {route.path}"
+            token = request.headers.get("Authorization", "")
+            token = token[len("Bearer "):].strip() if token.startswith("Bearer ") else None
+            ctx = RequestContext(request, route, self.rpc, self.db, token, self.config)
+            if route.auth:
+                ctx.identity  # noqa: B018 - 401 before anything else
+            result = route.handler(ctx, **values)
+            response = _to_response(result, route.status)
+            outcome = "ok"
+        except HTTPException as exc:
+            response, outcome = errors.response_from_exception(exc), "refused"
+        except Exception as exc:  # noqa: BLE001 - mapped by the one table
+            response = errors.response_from_exception(exc)
+            outcome = "refused" if response.status_code < 500 else "error"
+        LATENCY.labels("gateway", label).observe(time.perf_counter() - started)
+        CALLS.labels("gateway", label, outcome).inc()
+        if request.path.startswith("/api/"):
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+
+def _to_response(result, status: int) -> Response:
+    if isinstance(result, Response):
+        return result
+    if isinstance(result, tuple):
+        status, result = result
+    return errors.json_response(status, result)

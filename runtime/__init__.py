@@ -1,0 +1,1 @@
+"""Nameko plumbing written once and used by every service."""

@@ -1,0 +1,111 @@
+"""RPC to other services with a deadline: a dead service gives a clear 503, never a hang.
+
+nameko's ``RpcProxy`` waits forever for a reply; this client waits ``rpc_timeout_seconds``
+and can fan out to several services at once.
+"""
+
+import logging
+
+import eventlet
+from nameko.exceptions import UnknownService
+from nameko.extensions import DependencyProvider
+from nameko.rpc import ReplyListener, ServiceProxy
+from nameko.rpc import rpc as nameko_rpc
+
+from contracts.errors import EXPECTED, ServiceUnavailable
+
+# Rule refusals and bad input are answers, not failures: no traceback in the logs for them.
+def rpc(fn):
+    return nameko_rpc(expected_exceptions=EXPECTED)(fn)
+
+
+class _QuietExpected(logging.Filter):
+    def filter(self, record):
+        if record.getMessage().startswith("(expected)"):
+            record.exc_info = None
+            record.exc_text = None
+            record.levelno, record.levelname = logging.INFO, "INFO"
+        return True
+
+
+logging.getLogger("nameko.containers").addFilter(_QuietExpected())
+
+
+class _Pending:
+    def __init__(self, service, method, reply, timeout):
+        self.service, self.method, self.reply, self.timeout = service, method, reply, timeout
+
+    def result(self):
+        try:
+            with eventlet.Timeout(self.timeout):
+                return self.reply.result()
+        except eventlet.Timeout:
+            raise ServiceUnavailable(
+                f"服务 {self.service} 未在 {self.timeout:g} 秒内响应，请稍后重试",
+                "service_unavailable",
+            ) from None
+
+
+class _Method:
+    def __init__(self, client, service, method):
+        self._client, self._service, self._method = client, service, method
+
+    def __call__(self, *args, **kwargs):
+        return self.call_async(*args, **kwargs).result()
+
+    def call_async(self, *args, **kwargs):
+        proxy = ServiceProxy(self._client.worker_ctx, self._service, self._client.reply_listener)
+        try:
+            reply = getattr(proxy, self._method).call_async(*args, **kwargs)
+        except UnknownService:
+            raise ServiceUnavailable(f"服务 {self._service} 未运行", "service_unavailable") from None
+        return _Pending(self._service, self._method, reply, self._client.timeout)
+
+
+class _Service:
+    def __init__(self, client, service):
+        self._client, self._service = client, service
+
+    def __getattr__(self, method):
+        if method.startswith("_"):
+            raise AttributeError(method)
+        return _Method(self._client, self._service, method)
+
+
+class RpcClient:
+    def __init__(self, worker_ctx, reply_listener, timeout):
+        self.worker_ctx, self.reply_listener, self.timeout = worker_ctx, reply_listener, timeout
+
+    def __getattr__(self, service):
+        if service.startswith("_"):
+            raise AttributeError(service)
+        return _Service(self, service)
+
+    def gather(self, calls: dict) -> dict:
+        """{key: (service, method, payload)} -> {key: result or the exception}, in parallel."""
+        pending = {}
+        for key, (service, method, payload) in calls.items():
+            try:
+                pending[key] = getattr(getattr(self, service), method).call_async(payload)
+            except Exception as exc:  # noqa: BLE001 - reported per key
+                pending[key] = exc
+        results = {}
+        for key, item in pending.items():
+            if isinstance(item, Exception):
+                results[key] = item
+                continue
+            try:
+                results[key] = item.result()
+            except Exception as exc:  # noqa: BLE001
+                results[key] = exc
+        return results
+
+
+class ServiceRpc(DependencyProvider):
+    reply_listener = ReplyListener()
+
+    def setup(self):
+        self.timeout = float(self.container.config.get("rpc_timeout_seconds", 5))
+
+    def get_dependency(self, worker_ctx):
+        return RpcClient(worker_ctx, self.reply_listener, self.timeout)

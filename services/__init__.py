@@ -1,0 +1,1 @@
+"""The five services, one mechanism each."""
