@@ -137,7 +137,7 @@ class Database(DependencyProvider):
         return self.metadata.tables
 
     def setup(self):
-        self.engine = make_engine(self.service_name)
+        self.engine = make_engine(self.service_name, self.container.config)
         self._wake = eventlet.queue.LightQueue()
         self._handles = weakref.WeakKeyDictionary()
 

@@ -66,14 +66,16 @@ def _secret(config) -> str:
     return path.read_text().strip()
 
 
-@functools.lru_cache(maxsize=4)
-def _keys(config_id: int):
-    config = settings()
+def _keys(config: dict):
     algorithms = [a.strip() for a in str(config["auth"]["algorithms"]).split(",")
                   if a.strip().lower() not in _FORBIDDEN_ALGORITHMS]
     public_key_file = config["auth"].get("public_key_file")
-    verify_key = Path(public_key_file).read_text() if public_key_file else _secret(config)
-    return algorithms, verify_key
+    return algorithms, (_public_key(public_key_file) if public_key_file else _secret(config))
+
+
+@functools.lru_cache(maxsize=8)
+def _public_key(path: str) -> str:
+    return Path(path).read_text()
 
 
 def issue_token(username: str, unit: str | None, role: str, *, ttl: int | None = None,
@@ -96,7 +98,7 @@ def issue_token(username: str, unit: str | None, role: str, *, ttl: int | None =
 
 def decode_token(token: str, config: dict | None = None) -> Identity:
     config = config or settings()
-    algorithms, key = _keys(id(config))
+    algorithms, key = _keys(config)
     try:
         header = jwt.get_unverified_header(token)
         if header.get("alg") not in algorithms:
