@@ -11,6 +11,7 @@ from werkzeug.wrappers import Response
 from gateway import errors, notifications, routes  # noqa: F401 - routes register themselves
 from gateway.context import RequestContext
 from gateway.models import Base
+from gateway.notifications import NotificationFeed
 from gateway.routing import url_map
 from runtime.db import Database
 from runtime.metrics import CALLS, LATENCY, Metrics
@@ -75,7 +76,7 @@ class ApiEntrypoint(HttpRequestHandler):
 api = ApiEntrypoint.decorator
 
 
-class GatewayService:
+class GatewayService(NotificationFeed):
     name = "gateway"
     config = Config()
     rpc = ServiceRpc()

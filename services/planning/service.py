@@ -426,11 +426,54 @@ class PlanningService(ServiceBase):
                     Proposal.year == year) if year else select(func.count()).select_from(
                     Proposal)),
                 "findings": session.scalar(select(func.count()).select_from(Finding)),
-                "overdue_milestones": session.scalar(ms_stmt),
+                "overdue_milestones": (overdue := session.scalar(ms_stmt)),
+                "overdue": overdue,
                 "per_unit": units,
                 "plan_status": (session.get(Plan, year).status
                                 if year and session.get(Plan, year) else None),
             }
+
+    @rpc
+    def by_subject(self, payload):
+        """What planning knows about a subject (a unit id or an official's name), for portraits."""
+        self.caller.identity  # noqa: B018
+        subject = str((payload or {}).get("subject", ""))[:120]
+        with self.db.read() as session:
+            findings = session.scalars(select(Finding).where(Finding.subject == subject)
+                                       .order_by(Finding.created_at).limit(200))
+            out = []
+            for f in findings:
+                item = session.get(Item, f.item_id)
+                out.append({"kind": "finding", "id": f.id, "title": f.title,
+                            "at": clock.iso(f.created_at), "item_id": f.item_id,
+                            "item_title": item.title if item else None})
+            # a year holds a handful of items: filtering units in Python keeps JSON portable
+            for i in session.scalars(select(Item).order_by(Item.year.desc()).limit(2000)):
+                if subject in rules.item_units(i):
+                    out.append({"kind": "item", "id": i.id, "title": i.title,
+                                "status": i.status, "year": i.year})
+            return {"items": out}
+
+    @rpc
+    def links(self, payload):
+        """One node of a trace (item or finding) and the nodes it links to, both ways."""
+        self.caller.identity  # noqa: B018
+        kind, key = (payload or {}).get("kind"), str((payload or {}).get("id", ""))
+        with self.db.read() as session:
+            if kind == "item":
+                item = _get(session, Item, key, "监督事项")
+                findings = session.scalars(select(Finding).where(Finding.item_id == item.id))
+                return {"node": {"kind": "item", "id": item.id, "title": item.title,
+                                 "status": item.status},
+                        "links": [{"kind": "finding", "id": f.id} for f in findings]}
+            if kind == "finding":
+                f = _get(session, Finding, key, "发现问题")
+                return {"node": {"kind": "finding", "id": f.id, "title": f.title,
+                                 "subject": f.subject},
+                        "links": [{"kind": "item", "id": f.item_id},
+                                  *({"kind": "lead", "id": i} for i in f.lead_ids or []),
+                                  *({"kind": "problem", "id": i} for i in f.problem_ids or [])]}
+        raise NotFound("不支持的追溯对象", "not_found")
 
     # -- links announced by other services ----------------------------------------------------
 
