@@ -3,6 +3,7 @@
 import json
 import sys
 
+from sqlalchemy import inspect
 from sqlalchemy.orm import Session
 
 from runtime import audit
@@ -39,6 +40,10 @@ def run(args) -> int:
     failed = False
     for name in available():
         engine = make_engine(name)
+        if not inspect(engine).has_table("audit_log"):
+            engine.dispose()
+            print(f"- {name}: 尚未初始化 (not migrated yet)")
+            continue
         with Session(engine) as session:
             conn = session.connection()
             problems = audit.verify(conn, _tables(name))

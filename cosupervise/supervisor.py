@@ -9,14 +9,15 @@ import time
 import requests
 
 from runtime.config import settings
-from runtime.migrations import available
+from runtime.migrations import enabled_services
 
 ORDER = ("planning", "leads", "rectification", "research", "sharing", "gateway")
 
 
 def running_services() -> list[str]:
-    built = set(available())
-    return [name for name in ORDER if name in built]
+    """Every enabled service (see enabled_services), then the gateway."""
+    enabled = set(enabled_services()) | {"gateway"}
+    return [name for name in ORDER if name in enabled]
 
 
 def start_children(names) -> dict[str, subprocess.Popen]:

@@ -23,6 +23,18 @@ def available() -> list[str]:
             if (ROOT / _package(n).replace(".", "/") / "migrations" / "env.py").exists()]
 
 
+def enabled_services() -> list[str]:
+    """The services this installation runs: every built one, or COSUPERVISE_SERVICES' list."""
+    import os
+
+    built = [n for n in available() if n != "gateway"]
+    wanted = os.environ.get("COSUPERVISE_SERVICES")
+    if wanted:
+        names = {n.strip() for n in wanted.split(",")}
+        built = [n for n in built if n in names]
+    return built
+
+
 def alembic_config(name: str, connection=None) -> Config:
     cfg = Config()
     cfg.set_main_option("script_location", str(ROOT / _package(name).replace(".", "/") /

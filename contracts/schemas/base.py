@@ -100,6 +100,13 @@ def Year(**kw):  # noqa: N802
     return fields.Integer(strict=True, validate=validate.Range(min=2000, max=2100), **kw)
 
 
+def QueryYear(**kw):  # noqa: N802
+    """A year in a query string: arrives as text, so not strict like a JSON body's year."""
+    return fields.Integer(validate=validate.Range(min=2000, max=2100), **kw)
+
+
 class ListQuery(StrictSchema):
+    """Query-string schemas arrive as text: use non-strict fields (QueryYear, not Year)."""
+
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
     offset = fields.Integer(load_default=0, validate=validate.Range(min=0))

@@ -2,7 +2,7 @@
 
 from marshmallow import fields, validate
 
-from contracts.schemas.base import Answer, ListQuery, StrictSchema, Text, Title, Year
+from contracts.schemas.base import Answer, ListQuery, QueryYear, StrictSchema, Text, Title, Year
 from contracts.schemas.common import CoordinatingUnitId, Subject, UnitId, unique_list
 
 CONCERN_SOURCES = ("party_government", "deputies", "public", "npc_key_work")
@@ -30,7 +30,7 @@ class ProposalOut(Answer):
 
 
 class ProposalQuery(ListQuery):
-    year = Year()
+    year = QueryYear()
 
 
 class MeetingIn(StrictSchema):
@@ -190,7 +190,7 @@ class PlanOut(Answer):
 
 
 class ItemQuery(ListQuery):
-    year = Year()
+    year = QueryYear()
     status = fields.String(validate=validate.OneOf(ITEM_STATUSES))
     unit = UnitId()
     subject = Subject()

@@ -26,7 +26,12 @@ def load_once(base_url: str, force: bool = False) -> str:
         return "演示数据已存在，未重复载入 (demo already loaded)"
     story: dict = {}
     loaded = []
+    from runtime.migrations import enabled_services
+
+    enabled = set(enabled_services())
     for part in PARTS:
+        if part not in enabled:
+            continue
         try:
             module = importlib.import_module(f"cosupervise.demo.{part}")
         except ModuleNotFoundError as exc:

@@ -46,6 +46,7 @@ class UnitOut(Answer):
 
 class AuditQuery(StrictSchema):
     entity = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    entity_id = fields.String(validate=validate.Length(min=1, max=100))
 
 
 class AuditEntry(Answer):
@@ -95,21 +96,25 @@ def audit_trail(ctx):
     who = ctx.identity
     if not who.is_office:
         raise Forbidden("只有人大常委会办公室可以查看审计记录", "office_only")
-    entity = ctx.query["entity"]
-    kind, _, entity_id = entity.partition(":")
+    query = ctx.query
+    # `entity=item:item-123` as in API.md, or `entity=item&entity_id=item-123`
+    kind, _, entity_id = query["entity"].partition(":")
+    entity_id = entity_id or query.get("entity_id")
     if not kind:
         raise NotFound("实体不存在", "not_found")
     payload = {"entity": kind, "entity_id": entity_id or None}
-    results = ctx.rpc.gather({name: (name, "audit_trail", payload) for name in SERVICES})
-    entries = []
+    results = ctx.rpc.gather({name: (name, "audit_trail", payload)
+                              for name in available_services()})
+    entries, unavailable = [], []
     for name, result in results.items():
         if isinstance(result, Exception):
-            continue  # a service that is not running has no trail to show
+            unavailable.append(name)  # said, not hidden: the trail may be incomplete
+            continue
         entries.extend(result)
-    entries.sort(key=lambda e: e["at"])
+    entries.sort(key=lambda e: (e["at"], e["service"], int(e["seq"])))
     for e in entries:
         e["seq"] = int(e["seq"])
-    return {"items": entries, "total": len(entries)}
+    return {"items": entries, "total": len(entries), "unavailable": sorted(unavailable)}
 
 
 @route("GET", "/healthz", summary="存活探针", tag="ops", auth=False)
@@ -127,11 +132,10 @@ def readyz(ctx):
 
 
 def available_services() -> list[str]:
-    """Services whose code exists in this build (later issues add more)."""
-    from runtime.migrations import available
+    """Services this installation runs (built ones, or COSUPERVISE_SERVICES)."""
+    from runtime.migrations import enabled_services
 
-    built = set(available())
-    return [name for name in SERVICES if name in built]
+    return enabled_services()
 
 
 @route("GET", "/metrics", summary="Prometheus 指标", tag="ops", auth=False,
