@@ -1,7 +1,7 @@
 """The route table: every API route declared once, with the schemas the OpenAPI document uses."""
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 from werkzeug.routing import Map, Rule
 

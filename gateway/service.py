@@ -48,8 +48,9 @@ class ApiEntrypoint(HttpRequestHandler):
         if auth.startswith("Bearer "):
             context_data["authorization"] = auth[len("Bearer "):].strip()
         try:
-            from eventlet.event import Event
             from functools import partial
+
+            from eventlet.event import Event
 
             event = Event()
             self.container.spawn_worker(self, (request,), {}, context_data=context_data,

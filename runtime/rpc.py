@@ -14,6 +14,7 @@ from nameko.rpc import rpc as nameko_rpc
 
 from contracts.errors import EXPECTED, ServiceUnavailable
 
+
 # Rule refusals and bad input are answers, not failures: no traceback in the logs for them.
 def rpc(fn):
     return nameko_rpc(expected_exceptions=EXPECTED)(fn)

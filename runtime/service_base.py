@@ -4,9 +4,9 @@ from nameko.dependency_providers import Config
 
 from contracts.errors import Forbidden
 from runtime import audit
+from runtime.health import HealthEntrypoints
 from runtime.identity import Caller
 from runtime.metrics import Metrics
-from runtime.health import HealthEntrypoints
 from runtime.rpc import rpc
 
 

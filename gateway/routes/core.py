@@ -14,7 +14,6 @@ from contracts.units import registry
 from gateway import auth
 from gateway.errors import json_response
 from gateway.routing import route
-from runtime.config import SERVICES
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
 
