@@ -29,6 +29,7 @@ UNITS = [
     ("statistics", "区统计局", "agency"), ("court", "区人民法院", "supervised"),
     ("procuratorate", "区人民检察院", "supervised"), ("agriculture", "区农业农村委", "supervised"),
     ("ecology", "区生态环境局", "supervised"), ("rural", "区乡村振兴局", "supervised"),
+    ("town-jieshi", "界石镇", "supervised"),
 ]
 ITEM_TITLES = [
     ("生态文明建设工作落实情况、中央第三轮环保督察反馈问题整改落实情况", ["cdi", "inspection", "audit"], "joint_supervision"),
@@ -53,12 +54,12 @@ def reset():
     for i, (title, parts, form) in enumerate(ITEM_TITLES, 1):
         items.append({
             "id": str(i), "year": 2025, "title": title, "form": form, "lead_unit": "npc",
-            "participating_units": parts, "key": i == 5, "status": "in_progress" if i == 5 else "planned",
-            "implementation_plan": {"version": 1, "content": "一、工作目标……\n二、工作步骤……", "approved": i == 5},
+            "participating_units": parts, "key": i == 5, "subjects": ["rural", "town-jieshi"] if i == 5 else [], "status": "in_progress" if i == 5 else "planned",
+            "implementation_plan": {"current_version": 1, "content": "一、工作目标……\n二、工作步骤……", "approved": i == 5, "versions": []},
             "staff": [{"unit": u, "name": f"{u}联络员", "role": "组员"} for u in ["npc", *parts]] if i == 5 else [],
             "milestones": [{"title": "实地走访", "owner_unit": "audit", "due_on": "2025-09-30"}] if i == 5 else [],
             "findings": [{"id": "f1", "title": "衔接资金拨付快于项目进度", "description": "某村产业项目资金已拨付 92%，工程进度仅 35%。",
-                          "subject": "rural", "lead_id": "l1", "problem_id": "p1"}] if i == 5 else [],
+                          "subject": "town-jieshi", "lead_ids": ["l1"], "problem_ids": ["p1"]}] if i == 5 else [],
         })
     DB["plans"] = {2025: {"year": 2025, "status": "adopted", "items": items}}
     DB["proposals"] = [{"id": "pr1", "year": 2025, "title": "乡村振兴衔接资金使用情况", "concern_source": "public",

@@ -67,6 +67,7 @@ function itemDialog(year, after) {
       { name: 'form', label: t('监督形式'), type: 'select', options: options('form'), required: true },
       { name: 'lead_unit', label: t('牵头单位'), type: 'select', options: coordinatingUnits(), required: true },
       { name: 'participating_units', label: t('参与单位'), type: 'multiselect', options: coordinatingUnits(), required: true },
+      { name: 'description', label: t('事项说明'), type: 'textarea', rows: 3 },
       { name: 'key', label: t('列为重点监督事项'), type: 'checkbox' },
     ],
     submitText: t('保存事项'),
@@ -84,6 +85,7 @@ export async function itemPage(main, [id]) {
     const isLead = can.isUnit(item.lead_unit);
     const isParticipant = isLead || can.isUnit(item.participating_units);
     const mine = can.office() || (can.liaison() && isParticipant);
+    const base = [[t('事项说明'), item.description || '—']];
     const acts = [traceLink('item', item.id)];
     if ((can.office() || (can.liaison() && isLead)) && item.status === 'planned') {
       acts.push(actionButton(t('启动实施'), () => confirmAction(t('启动实施'),
@@ -101,7 +103,9 @@ export async function itemPage(main, [id]) {
     return h('div.grid-2',
       h('div',
         card(t('基本信息'), fieldList([
+          ...base,
           [t('监督形式'), label('form', item.form)],
+          (item.subjects || []).length ? [t('监督对象'), h('span', item.subjects.map((x, i) => [i ? '、' : '', h('a', { href: `#/portrait/${encodeURIComponent(x)}` }, unitName(x))]))] : null,
           [t('牵头单位'), unitName(item.lead_unit)],
           [t('参与单位'), unitNames(item.participating_units)],
           [t('重点事项'), item.key ? badge(t('重点监督事项'), 'key') : t('否')],
@@ -112,7 +116,8 @@ export async function itemPage(main, [id]) {
         findingsCard(item, mine, reload)),
       h('div',
         staffCard(item, isParticipant, reload),
-        milestonesCard(item, mine, reload)));
+        milestonesCard(item, mine, reload),
+        progressCard(item, mine, reload)));
   });
 }
 
@@ -120,45 +125,66 @@ function planVersions(ip) {
   if (!ip) return [];
   if (Array.isArray(ip)) return ip;
   if (Array.isArray(ip.versions)) return ip.versions;
-  return [ip];
+  return ip.content ? [ip] : [];
 }
 function implementationPlanCard(item, isLead, reload) {
   const ip = item.implementation_plan;
   const versions = planVersions(ip);
-  const current = (ip && !Array.isArray(ip) && ip.content !== undefined) ? ip : versions[versions.length - 1];
-  const approved = !!(ip && (ip.approved || ip.status === 'approved' || ip.approved_at))
-    || !!(current && (current.approved || current.status === 'approved'));
+  const latest = versions[versions.length - 1];
+  const content = ip && !Array.isArray(ip) && ip.content ? ip.content : latest && latest.content;
+  const versionNo = (ip && ip.current_version) || (latest && latest.version) || versions.length;
+  const approved = !!((ip && !Array.isArray(ip) && ip.approved) || (latest && latest.approved));
   const acts = [];
-  if (can.liaison() && isLead && item.status !== 'concluded') {
-    acts.push(actionButton(current ? t('修订方案') : t('编制方案'), () => formDialog(t('实施方案（一事一案）'), {
-      fields: [{ name: 'content', label: t('方案内容'), type: 'textarea', rows: 10, required: true, value: current ? current.content : '' }],
+  if (can.coordinate() && isLead && item.status !== 'concluded') {
+    acts.push(actionButton(content ? t('修订方案') : t('编制方案'), () => formDialog(t('实施方案（一事一案）'), {
+      fields: [{ name: 'content', label: t('方案内容'), type: 'textarea', rows: 10, required: true, value: content || '' }],
       submitText: t('保存为新版本'),
       submit: (v) => api.put(`/items/${item.id}/implementation-plan`, v),
     }, reload), 'small'));
   }
-  if (can.office() && current && !approved) {
+  if (can.office() && content && !approved) {
     acts.push(actionButton(t('批准方案'), () => confirmAction(t('批准实施方案'), t('确认批准当前版本的实施方案？'),
       () => api.post(`/items/${item.id}/implementation-plan/approve`), reload), 'small'));
   }
-  const body = current
+  const body = content
     ? h('div',
-      h('div.meta-line', t('第 {v} 版', { v: current.version || versions.length }), ' · ',
+      h('div.meta-line', t('第 {v} 版', { v: versionNo }), ' · ',
         approved ? badge(t('已批准'), 'good') : badge(t('待审批'), 'warn'),
-        current.updated_at || current.created_at ? ` · ${fmtDate(current.updated_at || current.created_at, true)}` : ''),
-      h('div.prose', current.content || '—'),
+        latest && latest.created_at ? ` · ${unitName(latest.unit)} ${fmtDate(latest.created_at, true)}` : ''),
+      h('div.prose', content),
       versions.length > 1 ? h('details', h('summary', t('历史版本（{n}）', { n: versions.length })),
-        versions.map((v, i) => h('div.version', h('strong', t('第 {v} 版', { v: v.version || i + 1 })), ' ', fmtDate(v.created_at, true), h('div.prose', v.content)))) : null)
+        versions.map((v, i) => h('div.version', h('strong', t('第 {v} 版', { v: v.version || i + 1 })), ' ',
+          h('span.muted', `${unitName(v.unit)} ${fmtDate(v.created_at, true)}`), ' ', v.approved ? badge(t('已批准'), 'good') : null,
+          h('div.prose', v.content)))) : null)
     : empty(t('尚未编制实施方案'), t('实施方案由牵头单位编制，经办公室批准后方可启动。'));
   return card(t('实施方案'), body, ...acts);
 }
+function progressCard(item, mine, reload) {
+  const acts = [];
+  if (mine && item.status === 'in_progress') {
+    acts.push(actionButton(t('报告进展'), () => formDialog(t('报告工作进展'), {
+      fields: [
+        { name: 'note', label: t('进展情况'), type: 'textarea', required: true },
+        (item.milestones || []).length ? { name: 'milestone_id', label: t('对应节点'), type: 'select', options: item.milestones.map((m) => ({ value: m.id, text: m.title })) } : null,
+        (item.milestones || []).length ? { name: 'done', label: t('该节点已完成'), type: 'checkbox' } : null,
+      ].filter(Boolean),
+      submit: (v) => api.post(`/items/${item.id}/progress`, { ...v, milestone_id: v.milestone_id || null }),
+    }, reload), 'small'));
+  }
+  const notes = item.progress || [];
+  if (!notes.length && !acts.length) return null;
+  return card(t('工作进展'), notes.length ? h('ol.timeline', notes.map((n) => h('li',
+    h('div.tl-date', fmtDate(n.created_at, true)),
+    h('div', h('span.muted', unitName(n.unit)), h('div.prose', n.note))))) : empty(t('暂无进展记录')), ...acts);
+}
 function staffCard(item, isParticipant, reload) {
   const acts = [];
-  if (can.liaison() && isParticipant && item.status !== 'concluded') {
+  if (can.coordinate() && isParticipant && item.status !== 'concluded') {
     acts.push(actionButton(t('派员'), () => formDialog(t('派员参加'), {
       fields: [
         { name: 'unit', label: t('派出单位'), type: 'select', options: allUnits().filter((o) => o.value === myUnit()), value: myUnit(), required: true },
         { name: 'name', label: t('姓名'), required: true },
-        { name: 'role', label: t('职责'), placeholder: t('如：组员、联络员') },
+        { name: 'role', label: t('职责'), required: true, placeholder: t('如：组员、联络员') },
       ],
       submitText: t('确认派员'),
       submit: (v) => api.post(`/items/${item.id}/staff`, v),
@@ -166,7 +192,7 @@ function staffCard(item, isParticipant, reload) {
   }
   const staff = item.staff || [];
   const units = [item.lead_unit, ...(item.participating_units || [])];
-  const missing = units.filter((u) => !staff.some((s) => s.unit === u));
+  const missing = item.missing_staff || units.filter((u) => u && !staff.some((s) => s.unit === u));
   return card(t('派员情况'), h('div',
     missing.length && item.status === 'planned' ? h('div.alert.alert-warn', t('尚未派员：{u}', { u: unitNames(missing) })) : null,
     staff.length ? h('table.table.compact', h('thead', h('tr', h('th', t('单位')), h('th', t('姓名')), h('th', t('职责')))),
@@ -189,9 +215,11 @@ function milestonesCard(item, mine, reload) {
   return card(t('工作节点'), ms.length ? h('ul.timeline', ms.map((m) => h('li',
     h('div.tl-date', fmtDate(m.due_on)),
     h('div', h('strong', m.title), ' ', h('span.muted', unitName(m.owner_unit)), ' ',
-      m.overdue ? badge(t('已逾期'), 'bad') : (m.done || m.status === 'done' ? badge(t('已完成'), 'good') : null)))))
+      m.done_on ? badge(t('已完成'), 'good') : (m.overdue ? badge(t('已逾期'), 'bad') : null)))))
     : empty(t('暂无工作节点')), ...acts);
 }
+const leadIds = (f) => f.lead_ids || (f.lead_id ? [f.lead_id] : []);
+const problemIds = (f) => f.problem_ids || (f.problem_id ? [f.problem_id] : []);
 function findingsCard(item, mine, reload) {
   const acts = [];
   if (mine && item.status === 'in_progress') {
@@ -210,15 +238,15 @@ function findingsCard(item, mine, reload) {
     h('div.finding-head', h('strong', f.title), ' ', h('span.muted', unitName(f.subject))),
     h('p', f.description || ''),
     h('div.finding-links',
-      f.lead_id ? h('a', { href: `#/leads/${f.lead_id}` }, t('已移送线索 →')) : null,
-      f.problem_id ? h('a', { href: `#/problems/${f.problem_id}` }, t('已转整改问题 →')) : null,
+      leadIds(f).map((x) => h('a', { href: `#/leads/${x}` }, t('已移送线索 →'))),
+      problemIds(f).map((x) => h('a', { href: `#/problems/${x}` }, t('已转整改问题 →'))),
       traceLink('finding', f.id),
-      mine && !f.lead_id ? actionButton(t('移送为线索'), () => formDialog(t('发现问题移送为线索'), {
+      mine && !leadIds(f).length ? actionButton(t('移送为线索'), () => formDialog(t('发现问题移送为线索'), {
         fields: [{ name: 'to_unit', label: t('接收单位'), type: 'select', options: agencyUnits(), required: true }],
         submitText: t('移送'),
         submit: (v) => api.post(`/findings/${f.id}/to-lead`, v),
       }, (lead) => { if (lead && lead.id) location.hash = `#/leads/${lead.id}`; else reload(); }), 'small') : null,
-      can.office() && !f.problem_id ? actionButton(t('转为整改问题'), () => formDialog(t('发现问题转为整改问题'), {
+      can.office() && !problemIds(f).length ? actionButton(t('转为整改问题'), () => formDialog(t('发现问题转为整改问题'), {
         fields: [{ name: 'nature', label: t('问题性质'), type: 'select', options: options('nature').filter((o) => o.value !== 'negative_case'), required: true }],
         submitText: t('转为整改问题'),
         submit: (v) => api.post(`/findings/${f.id}/to-problem`, v),
@@ -248,7 +276,7 @@ export async function proposalsPage(main, params, query) {
     columns: [
       { key: 'title', title: t('议题名称') },
       { key: 'concern_source', title: t('关注来源'), render: (r) => label('concern_source', r.concern_source), filter: options('concern_source') },
-      { key: 'proposer_unit', title: t('建议单位'), render: (r) => unitName(r.proposer_unit || r.unit || r.source_unit), sort: (r) => unitName(r.proposer_unit || r.unit || r.source_unit) },
+      { key: 'unit', title: t('建议单位'), render: (r) => unitName(r.unit || r.proposer_unit), sort: (r) => unitName(r.unit || r.proposer_unit) },
       { key: 'rationale', title: t('建议理由'), render: (r) => h('span.clip', r.rationale || '—') },
       { key: 'created_at', title: t('提出时间'), render: (r) => fmtDate(r.created_at) },
     ],

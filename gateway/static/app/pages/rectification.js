@@ -56,7 +56,7 @@ export async function problemPage(main, [id]) {
     const problem = await api.get(`/problems/${ID(id)}`);
     let tasks = problem.tasks;
     if (!tasks) {
-      try { tasks = (await api.list('/tasks', { problem: id })).items.filter((x) => !x.problem_id || String(x.problem_id) === String(id)); } catch (e) { tasks = []; }
+      try { tasks = (await api.list('/tasks')).items.filter((x) => String(x.problem_id) === String(id)); } catch (e) { tasks = []; }
     }
     return { problem, tasks };
   }, ({ problem, tasks }) => {
@@ -92,7 +92,8 @@ function tasksTable(rows) {
     emptyText: t('暂无整改任务'),
     onRow: (r) => { location.hash = `#/tasks/${ID(r.id)}`; },
     columns: [
-      { key: 'measures', title: t('整改任务'), render: (r) => h('span', h('a', { href: `#/tasks/${ID(r.id)}` }, r.problem_title || r.title || clip(r.measures, 30)), ' ', overdueBadge(r)) },
+      { key: 'measures', title: t('整改任务'), render: (r) => h('div', h('a', { href: `#/tasks/${ID(r.id)}` }, clip(r.measures || r.title, 34)), ' ', overdueBadge(r),
+        r.problem_title ? h('div.small.muted', r.problem_title) : null) },
       { key: 'responsible_unit', title: t('责任单位'), render: (r) => unitName(r.responsible_unit), sort: (r) => unitName(r.responsible_unit) },
       { key: 'supervising_units', title: t('督促单位'), render: (r) => unitNames(r.supervising_units), sort: (r) => unitNames(r.supervising_units) },
       { key: 'deadline', title: t('整改期限'), render: (r) => fmtDate(r.deadline) },
