@@ -79,3 +79,56 @@ def test_state_change_is_announced_through_the_outbox_and_audited(platform):
     assert problems == []
     assert entries[0]["actor"] == "cdi-liaison" and entries[0]["after"]["title"] == "拒执类案件"
 
+
+
+def _started_item_with_finding(platform):
+    item = _plan_with_items(platform)
+    platform.call("office", "planning", "adopt_plan", {"year": 2025})
+    platform.call("office", "planning", "submit_implementation_plan",
+                  {"item_id": item["id"], "content": "方案"})
+    platform.call("office", "planning", "approve_implementation_plan", {"item_id": item["id"]})
+    for person, unit in (("office", "npc"), ("cdi-liaison", "cdi"), ("audit-liaison", "audit")):
+        platform.call(person, "planning", "dispatch_staff",
+                      {"item_id": item["id"], "unit": unit, "name": "张三", "role": "组员"})
+    platform.call("office", "planning", "start_item", {"item_id": item["id"]})
+    return platform.call("audit-liaison", "planning", "record_finding", {
+        "item_id": item["id"], "title": "资金拨付滞后", "description": "进度不匹配",
+        "subject": "rural"})
+
+
+def test_a_redelivered_event_links_the_finding_once(platform):
+    import time
+
+    from kombu import Connection, Exchange
+
+    from contracts.events import make_envelope
+
+    from runtime import metrics
+
+    platform.start(PlanningService)
+    finding = _started_item_with_finding(platform)
+    duplicates = metrics.EVENTS_DUPLICATE.labels("planning")
+    skipped_before = duplicates._value.get()
+    envelope = make_envelope("lead_registered", {"lead": {
+        "id": "lead-abc", "origin": {"kind": "finding", "id": finding["id"]}}},
+        actor="cdi-liaison", source_unit="cdi")
+    exchange = Exchange("leads.events", type="topic", durable=True)
+    with Connection(platform.config["AMQP_URI"]) as conn:
+        producer = conn.Producer(serializer="json")
+        for _ in range(3):  # the broker redelivers; a relay retries after a lost confirm
+            producer.publish(envelope, exchange=exchange, routing_key="lead_registered",
+                             delivery_mode=2, declare=[exchange])
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        got = platform.call("office", "planning", "get_finding", {"id": finding["id"]})
+        if got["lead_ids"]:
+            break
+        time.sleep(0.2)
+    time.sleep(1.0)  # let the redeliveries arrive too
+    got = platform.call("office", "planning", "get_finding", {"id": finding["id"]})
+    assert got["lead_ids"] == ["lead-abc"]
+    trail = platform.call("office", "planning", "audit_trail",
+                          {"entity": "finding", "entity_id": finding["id"]})
+    assert [e["action"] for e in trail].count("link_lead") == 1
+    # the two redeliveries were recognised by event_id, not by luck of the data
+    assert duplicates._value.get() - skipped_before == 2
