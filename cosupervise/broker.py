@@ -3,6 +3,7 @@
 import shutil
 import subprocess
 import time
+from urllib.parse import urlparse
 
 from kombu import Connection
 
@@ -19,6 +20,10 @@ def answering(amqp_uri: str) -> bool:
 def ensure(amqp_uri: str, wait_seconds: int = 90) -> None:
     if answering(amqp_uri):
         return
+    host = urlparse(amqp_uri).hostname or "localhost"
+    if host not in ("localhost", "127.0.0.1", "::1"):
+        raise SystemExit(f"RabbitMQ 未在 {amqp_uri} 应答（远程主机 {host}，不会在本机代为启动）。\n"
+                         f"RabbitMQ is not answering at {amqp_uri}; check that broker.")
     server = shutil.which("rabbitmq-server") or (
         "/usr/sbin/rabbitmq-server" if shutil.os.path.exists("/usr/sbin/rabbitmq-server") else None)
     if not server:
