@@ -56,27 +56,32 @@ class Stack:
         return env
 
     def start(self, timeout: float = 180) -> "Stack":
-        self.vhost, self.amqp_uri = rabbit.create_vhost("cv-e2e")
-        if self.database == "postgresql":
+        if self.vhost is None:  # a restart keeps its vhost, database and var folder
+            self.vhost, self.amqp_uri = rabbit.create_vhost("cv-e2e")
+        if self.database == "postgresql" and self.database_url is None:
             self.database_url = postgres.create_database("cv_e2e")
         args = [sys.executable, "-m", "cosupervise.cli", "up"] + (["--demo"] if self.demo else [])
-        self._log = open(self.log_path, "w")
+        self._log = open(self.log_path, "a")
+        self._log_offset = self.log_path.stat().st_size
         self.proc = subprocess.Popen(args, cwd=ROOT, env=self.env(), stdout=self._log,
                                      stderr=subprocess.STDOUT, start_new_session=True)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"stack exited early ({self.proc.returncode}):\n{self.log()}")
-            if READY_LINE in self.log():
+            if READY_LINE.encode() in self.log_path.read_bytes()[self._log_offset:]:
                 return self
             time.sleep(0.3)
         self.stop()
         raise TimeoutError(f"stack not ready within {timeout}s:\n{self.log()[-5000:]}")
 
     def log(self) -> str:
-        return self.log_path.read_text(encoding="utf-8", errors="replace")
+        if not self.log_path.exists():
+            return ""
+        return self.log_path.read_bytes().decode("utf-8", errors="replace")
 
-    def stop(self, timeout: float = 40) -> int | None:
+    def stop(self, timeout: float = 40, cleanup: bool = True) -> int | None:
+        """SIGTERM the whole stack; with cleanup, drop its vhost and database too."""
         code = None
         if self.proc and self.proc.poll() is None:
             os.killpg(self.proc.pid, signal.SIGTERM)
@@ -85,10 +90,14 @@ class Stack:
             except subprocess.TimeoutExpired:
                 os.killpg(self.proc.pid, signal.SIGKILL)
                 code = self.proc.wait()
+        if not cleanup:
+            return code
         if self.vhost:
             rabbit.delete_vhost(self.vhost)
+            self.vhost = None
         if self.database_url:
             postgres.drop_database(self.database_url)
+            self.database_url = None
         return code
 
     # -- a client as an agency would write it --------------------------------------------
