@@ -115,8 +115,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     try:
         from adapters.cli import add_subparser
+        from adapters.cli import run as run_adapter
 
-        add_subparser(sub)
+        # adapters.cli dispatches on its own `handler`; main() calls `func`
+        add_subparser(sub).set_defaults(func=run_adapter)
     except ImportError:
         pass
     return parser
