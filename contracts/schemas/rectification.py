@@ -2,7 +2,7 @@
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from contracts.schemas.base import Answer, ListQuery, StrictSchema, Text, Title, Year
+from contracts.schemas.base import Answer, ListQuery, StrictSchema, Title, Year
 from contracts.schemas.common import (
     CoordinatingUnitId,
     Subject,

@@ -1,0 +1,1 @@
+"""整改共促: problems, rectification tasks, key units, circulars and their public copies."""
