@@ -4,12 +4,20 @@ import { t } from './i18n.js';
 const TOKEN_KEY = 'cosupervise.token';
 const listeners = new Set();
 
+// Every request in flight shows the thin progress bar at the top of the window, so no wait
+// (a page, a save, a download) passes without a sign of progress.
+let inflight = 0;
+function busy(delta) {
+  inflight = Math.max(0, inflight + delta);
+  document.documentElement.classList.toggle('busy', inflight > 0);
+}
+
 export function getToken() { return sessionStorage.getItem(TOKEN_KEY); }
 export function setToken(token) {
   if (token) sessionStorage.setItem(TOKEN_KEY, token);
   else sessionStorage.removeItem(TOKEN_KEY);
 }
-/** Called with no arguments when the gateway says the session is no longer valid. */
+/** Called with the ApiError when the gateway says the session is no longer valid. */
 export function onUnauthorized(fn) { listeners.add(fn); }
 
 /** An API refusal, carrying the gateway's `{error: {code, message, fields}}`. */
@@ -29,6 +37,7 @@ function statusText(status) {
   if (status === 403) return t('err.403');
   if (status === 404) return t('err.404');
   if (status === 409) return t('err.409');
+  if (status === 503) return t('err.503');
   if (status >= 500) return t('err.500');
   return t('err.generic');
 }
@@ -48,27 +57,33 @@ async function send(method, path, { body, params, raw } = {}) {
   const token = getToken();
   if (token) headers.Authorization = `Bearer ${token}`;
   if (body !== undefined) headers['Content-Type'] = 'application/json';
-  let res;
+  busy(1);
   try {
-    res = await fetch(`/api/v1${path}${query(params)}`, {
-      method, headers, body: body === undefined ? undefined : JSON.stringify(body),
-    });
-  } catch (e) {
-    throw new ApiError(0, null);
+    let res;
+    try {
+      res = await fetch(`/api/v1${path}${query(params)}`, {
+        method, headers, body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    } catch (e) {
+      throw new ApiError(0, null);
+    }
+    if (!res.ok) {
+      let payload = null;
+      try { payload = await res.json(); } catch (e) { /* not JSON: keep the status text */ }
+      const err = new ApiError(res.status, payload);
+      if (res.status === 401 && path !== '/auth/token') {
+        setToken(null);
+        listeners.forEach((fn) => fn(err));
+      }
+      throw err;
+    }
+    if (raw) return res;
+    if (res.status === 204) return null;
+    const text = await res.text();
+    return text ? JSON.parse(text) : null;
+  } finally {
+    busy(-1);
   }
-  if (res.status === 401 && path !== '/auth/token') {
-    setToken(null);
-    listeners.forEach((fn) => fn());
-  }
-  if (!res.ok) {
-    let payload = null;
-    try { payload = await res.json(); } catch (e) { /* not JSON: keep the status text */ }
-    throw new ApiError(res.status, payload);
-  }
-  if (raw) return res;
-  if (res.status === 204) return null;
-  const text = await res.text();
-  return text ? JSON.parse(text) : null;
 }
 
 export const api = {
@@ -83,8 +98,13 @@ export const api = {
   },
   /** Fetches a file with the bearer token and hands it to the browser as a download. */
   async download(path, filename, params) {
-    const res = await send('GET', path, { params, raw: true });
-    const blob = await res.blob();
+    busy(1);
+    let res;
+    let blob;
+    try {
+      res = await send('GET', path, { params, raw: true });
+      blob = await res.blob();
+    } finally { busy(-1); }
     const disposition = res.headers.get('Content-Disposition') || '';
     const m = /filename\*?=(?:UTF-8'')?"?([^";]+)"?/i.exec(disposition);
     const name = m ? decodeURIComponent(m[1]) : filename;

@@ -10,6 +10,7 @@ const ALIASES = {
   'err.404': '未找到该内容，或您无权查看。',
   'err.409': '该操作不符合工作机制的规定。',
   'err.500': '服务器暂时无法处理请求，请稍后重试。',
+  'err.503': '相关服务暂不可用，请稍后重试。',
   'err.generic': '请求未能完成，请检查后重试。',
 };
 
@@ -27,11 +28,15 @@ export function t(text, vars) {
   return out;
 }
 
+/** 2025-09-30 or 2025-09-30 14:05, always in Asia/Shanghai whatever the browser's zone. */
 export function fmtDate(value, withTime = false) {
   if (!value) return '—';
+  if (!withTime && /^\d{4}-\d{2}-\d{2}$/.test(value)) return value;
   const d = new Date(value);
   if (Number.isNaN(d.getTime())) return String(value);
   const opts = { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' };
-  if (withTime) Object.assign(opts, { hour: '2-digit', minute: '2-digit', hour12: false });
-  return new Intl.DateTimeFormat(lang() === 'en' ? 'en-CA' : 'zh-CN', opts).format(d);
+  if (withTime) Object.assign(opts, { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+  const p = Object.fromEntries(new Intl.DateTimeFormat('en-GB', opts).formatToParts(d).map((x) => [x.type, x.value]));
+  const day = `${p.year}-${p.month}-${p.day}`;
+  return withTime ? `${day} ${p.hour}:${p.minute}` : day;
 }

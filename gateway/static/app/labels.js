@@ -10,7 +10,7 @@ const L = {
   ip_status: { draft: '待审批', submitted: '待审批', approved: '已批准' },
   concern_source: { party_government: '党委政府关心', deputies: '人大代表关注', public: '人民群众关切', npc_key_work: '人大监督重点工作' },
   lead_status: { registered: '已登记', transferred: '已移送', accepted: '已受理', returned: '已退回', handling: '办理中', concluded: '已办结', closed: '已办结' },
-  sensitivity: { normal: '一般', sensitive: '敏感', confidential: '机密', low: '一般', medium: '较敏感', high: '高度敏感' },
+  sensitivity: { normal: '一般', sensitive: '敏感', secret: '机密', confidential: '机密', low: '一般', medium: '较敏感', high: '高度敏感' },
   lead_category: { default: '一般线索', discipline: '违纪违法', judicial: '执法司法', funds: '资金使用', ecology: '生态环保' },
   source: { finding: '监督发现', lead: '问题线索', audit_finding: '审计发现', inspection_feedback: '巡察反馈', environmental_inspection: '中央环保督察反馈', other: '其他' },
   nature: { typical: '典型性', common: '普遍性', tendency: '倾向性', negative_case: '反面典型', other: '其他' },

@@ -11,14 +11,13 @@ import * as rect from './pages/rectification.js';
 import * as research from './pages/research.js';
 import * as sharing from './pages/sharing.js';
 import * as cross from './pages/cross.js';
-
-const YEAR = new Date().getFullYear() >= 2025 ? 2025 : new Date().getFullYear();
-export const DEFAULT_YEAR = YEAR;
+import { dashboard } from './pages/dashboard.js';
+import { resolveWorkingYear, workingYear } from './year.js';
 
 // Roles: o = office_admin, l = liaison, s = supervised, v = viewer.
 const NAV = [
   { title: '工作台', links: [['#/dashboard', '工作台首页', 'olsv'], ['#/notifications', '通知中心', 'olsv']] },
-  { title: '计划共商·工作共推', links: [['#/plan/' + YEAR, '年度监督计划', 'olsv'], ['#/proposals', '议题建议', 'olv'], ['#/meetings', '联合会商会议', 'olv']] },
+  { title: '计划共商·工作共推', links: [['#/plan', '年度监督计划', 'olsv'], ['#/proposals', '议题建议', 'olv'], ['#/meetings', '联合会商会议', 'olv']] },
   { title: '信息共享', links: [['#/records', '共享数据', 'olv'], ['#/warnings', '风险预警', 'olv'], ['#/portrait', '监督对象画像', 'olv'], ['#/quarantine', '数据隔离区', 'ol']] },
   { title: '线索共处', links: [['#/leads', '问题线索', 'ol']] },
   { title: '整改共促', links: [['#/problems', '整改问题', 'olv'], ['#/tasks', '整改任务', 'olsv'], ['#/key-units', '整改重点单位', 'olsv'], ['#/circulars', '通报', 'olsv']] },
@@ -30,7 +29,8 @@ const ROLE_CODE = { office_admin: 'o', liaison: 'l', supervised: 's', viewer: 'v
 
 // [pattern, page(params, query, main)]
 const ROUTES = [
-  [/^\/dashboard$/, cross.dashboard],
+  [/^\/dashboard$/, dashboard],
+  [/^\/plan$/, (main) => planning.planPage(main, [workingYear()])],
   [/^\/plan\/(\d{4})$/, planning.planPage],
   [/^\/items\/([^/]+)$/, planning.itemPage],
   [/^\/proposals$/, planning.proposalsPage],
@@ -114,7 +114,7 @@ function buildShell() {
         h('span.user', { title: me.username },
           h('span.user-name', me.username),
           h('span.user-meta', `${unitName(me.unit)} · ${label('role', me.role)}`)),
-        h('button.header-btn#logout', { type: 'button', onclick: () => { logout(); location.hash = '#/login'; start(); } }, t('退出')))),
+        h('button.header-btn#logout', { type: 'button', onclick: () => { logout(); location.hash = '#/login'; start(t('您已安全退出。')); } }, t('退出')))),
     h('div.layout', nav, main));
   refreshUnread();
 }
@@ -136,7 +136,7 @@ async function route() {
   const { path, query } = parseHash();
   for (const a of shell.nav.querySelectorAll('.nav-link')) {
     const href = a.dataset.href.slice(1);
-    a.classList.toggle('active', path === href || (href !== '/dashboard' && path.startsWith(href.replace(/\/\d{4}$/, '/'))));
+    a.classList.toggle('active', path === href || (href !== '/dashboard' && path.startsWith(`${href}/`)));
   }
   const main = shell.main;
   clear(main, spinner());
@@ -156,28 +156,33 @@ async function route() {
   clear(main, h('div.empty', h('p', t('页面不存在。')), h('a', { href: '#/dashboard' }, t('返回工作台'))));
 }
 
-async function start() {
-  document.documentElement.lang = lang() === 'en' ? 'en' : 'zh-CN';
-  if (!getToken() || !(await restore())) {
-    shell = null;
-    loginPage(root, async () => {
-      await loadUnits();
-      buildShell();
-      if (parseHash().path === '/login') location.hash = '#/dashboard';
-      else route();
-    });
-    return;
-  }
-  await loadUnits();
+async function enter() {
+  await Promise.all([loadUnits(), resolveWorkingYear()]);
   buildShell();
   if (parseHash().path === '/login') location.hash = '#/dashboard';
   else route();
+}
+
+/** notice: shown above the sign-in form, e.g. why the person was sent back to it. */
+async function start(notice) {
+  document.documentElement.lang = lang() === 'en' ? 'en' : 'zh-CN';
+  const hadToken = !!getToken();
+  if (!hadToken || !(await restore())) {
+    if (hadToken && !notice) notice = t('登录已过期，请重新登录。');
+    shell = null;
+    document.querySelectorAll('.modal-overlay').forEach((m) => m.remove());
+    loginPage(root, enter, notice);
+    return;
+  }
+  await enter();
 }
 
 window.addEventListener('hashchange', () => {
   if (!session.me) { if (parseHash().path !== '/login') start(); return; }
   route();
 });
-onUnauthorized(() => { if (session.me) { session.me = null; start(); } });
+// A 401 anywhere (expired or revoked token) returns to the sign-in page and says why; the hash is
+// kept, so signing in again lands where the person was.
+onUnauthorized(() => { if (session.me) { session.me = null; start(t('登录已过期，请重新登录。')); } });
 setInterval(() => { if (session.me && !document.hidden) refreshUnread(); }, 60000);
 start();

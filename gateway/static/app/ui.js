@@ -49,11 +49,28 @@ export function empty(text, hint) {
   return h('div.empty', h('div.empty-icon', { 'aria-hidden': 'true' }, '○'),
     h('p', text || t('暂无数据')), hint ? h('p.muted', hint) : null);
 }
+/** What went wrong, said for the status: 403, 404, 409 and 503 each get their own heading. */
+export function errorTitle(err) {
+  const status = err && err.status;
+  if (status === 0) return t('无法连接服务器');
+  if (status === 401) return t('登录已过期');
+  if (status === 403) return t('没有权限');
+  // The gateway's own "no such route" (a service not deployed yet) is not a missing record.
+  if (status === 404 && err.code === 'not_found' && err.message === '接口不存在') return t('功能暂未开通');
+  if (status === 404) return t('未找到');
+  if (status === 409) return t('不符合工作规则');
+  if (status === 503) return t('服务暂不可用');
+  if (status >= 500) return t('服务器出错');
+  return t('加载失败：');
+}
 export function errorBox(err, retry) {
   const msg = (err && err.message) || t('err.generic');
-  return h('div.alert.alert-error', { role: 'alert' },
-    h('strong', t('加载失败：')), ' ', msg,
-    retry ? h('button.btn.btn-small', { type: 'button', onclick: retry, style: { marginLeft: '12px' } }, t('重试')) : null);
+  const status = err && err.status;
+  const transient = status === 0 || status >= 500;
+  return h('div.alert.alert-error.error-box', { role: 'alert', dataset: { status: status ?? '' } },
+    h('strong', errorTitle(err)), ' ', msg,
+    status === 404 || status === 403 ? h('a.btn.btn-small', { href: '#/dashboard', style: { marginLeft: '12px' } }, t('返回工作台')) : null,
+    retry && (transient || !status) ? h('button.btn.btn-small', { type: 'button', onclick: retry, style: { marginLeft: '12px' } }, t('重试')) : null);
 }
 
 /** Render `loader()` into `container` with a skeleton while waiting and an explained error after. */
@@ -237,7 +254,13 @@ export function form({ fields, submitText, submit, onDone, cancel }) {
     }
     return out;
   }
-  function showErrors(fieldErrors, message) {
+  function showErrors(given, message) {
+    // The API names list entries as "field.0"; they belong under "field".
+    const fieldErrors = {};
+    for (const [k, v] of Object.entries(given || {})) {
+      const name = k in errs ? k : k.split('.')[0];
+      fieldErrors[name] = [...(fieldErrors[name] || []), ...[].concat(v)];
+    }
     let shown = false;
     for (const [name, el] of Object.entries(errs)) {
       const list = fieldErrors[name];
@@ -248,10 +271,15 @@ export function form({ fields, submitText, submit, onDone, cancel }) {
       if (list) shown = true;
     }
     const other = Object.entries(fieldErrors).filter(([k]) => !(k in errs))
-      .map(([k, v]) => `${k}：${[].concat(v).join('；')}`);
+      .map(([k, v]) => `${k === '_body' ? '' : `${k}：`}${[].concat(v).join('；')}`);
     const text = [message, ...other].filter(Boolean).join(' ');
     general.hidden = !text;
     general.textContent = text;
+    const first = Object.keys(fieldErrors).find((k) => k in errs);
+    if (first) {
+      const input = controls[first].input;
+      (input.matches('input,select,textarea') ? input : input.querySelector('input') || input).focus();
+    }
     return shown;
   }
   const button = h('button.btn.btn-primary', { type: 'submit' }, submitText || t('提交'));
@@ -277,8 +305,12 @@ export function form({ fields, submitText, submit, onDone, cancel }) {
       if (onDone) onDone(result);
     } catch (err) {
       const fieldErrors = err.fields || {};
-      const anyField = showErrors(fieldErrors, Object.keys(fieldErrors).length ? (err.message || t('请更正标红的项目。')) : err.message);
-      if (!anyField && !err.message) showErrors({}, t('err.generic'));
+      const said = err.message || (Object.keys(fieldErrors).length ? t('请更正标红的项目。') : t('err.generic'));
+      // A rule's refusal (409) or a missing right (403) is said with its heading, so the person
+      // knows it is the mechanism's rule and not a typing mistake.
+      const heading = [403, 404, 409, 503].includes(err.status) ? `${errorTitle(err)}：` : '';
+      showErrors(fieldErrors, heading + said);
+      general.dataset.status = err.status ?? '';
     } finally {
       button.disabled = false;
       button.textContent = old;
@@ -311,8 +343,12 @@ export function confirmAction(title, message, run, after) {
     const ok = h('button.btn.btn-primary', { type: 'button' }, t('确定'));
     ok.addEventListener('click', async () => {
       ok.disabled = true;
+      ok.textContent = t('正在提交…');
       try { const r = await run(); close(); toast(t('操作成功')); if (after) after(r); } catch (e) {
-        err.hidden = false; err.textContent = e.message; ok.disabled = false;
+        const heading = [403, 404, 409, 503].includes(e.status) ? `${errorTitle(e)}：` : '';
+        err.hidden = false; err.textContent = heading + (e.message || t('err.generic'));
+        err.dataset.status = e.status ?? '';
+        ok.disabled = false; ok.textContent = t('确定');
       }
     });
     return h('div', h('p', message), err, h('div.form-actions', ok, h('button.btn', { type: 'button', onclick: close }, t('取消'))));

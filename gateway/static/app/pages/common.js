@@ -2,11 +2,14 @@
 import { t } from '../i18n.js';
 import { label, unitOptions } from '../labels.js';
 import { badge, h, statusKind } from '../ui.js';
+import { thisYear } from '../year.js';
 
 export function yearPicker(year, onChange) {
-  const now = new Date().getFullYear();
+  // Next year too: the office drafts next year's plan in the autumn.
+  const now = thisYear();
   const years = [];
-  for (let y = Math.max(now, 2025) + 1; y >= 2023; y--) years.push(y);
+  for (let y = now + 1; y >= Math.min(now - 3, Number(year) || now); y--) years.push(y);
+  if (Number(year) > now + 1) years.unshift(Number(year));
   const sel = h('select.input.year-select', { 'aria-label': t('年度') },
     years.map((y) => h('option', { value: y, selected: Number(year) === y }, t('{y} 年度', { y }))));
   sel.addEventListener('change', () => onChange(Number(sel.value)));

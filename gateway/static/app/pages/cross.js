@@ -1,18 +1,17 @@
-// Cross-service views: dashboard, trace, search, notifications, exports and the audit trail.
+// Cross-service views: trace, search, notifications, exports and the audit trail.
 import { api } from '../api.js';
 import { fmtDate, t } from '../i18n.js';
+import { workingYear } from '../year.js';
 import { label, unitName } from '../labels.js';
 import { refreshUnread } from '../main.js';
-import { can, session } from '../session.js';
+import { can } from '../session.js';
 import {
   badge, card, clear, dataTable, empty, errorBox, fieldList, h, load, pageHeader, spinner, toast,
 } from '../ui.js';
 import { show, yearPicker } from './common.js';
 
 const ID = (id) => encodeURIComponent(id);
-const MECH_ORDER = ['planning', 'sharing', 'leads', 'rectification', 'results', 'research'];
 const ROUTE_OF = { item: 'items', finding: null, lead: 'leads', problem: 'problems', task: 'tasks', circular: 'circulars', topic: 'research', research_topic: 'research', warning: 'warnings', proposal: 'proposals', record: 'records', plan: 'plan' };
-const PALETTE = ['#2f5d8a', '#4f8a8b', '#c08a3e', '#8a5a8c', '#5b8c5a', '#b5534b', '#6c7a89', '#3d7ea6'];
 
 export function hrefFor(kind, id, extra = {}) {
   if (extra.href) return extra.href;
@@ -21,133 +20,6 @@ export function hrefFor(kind, id, extra = {}) {
   if (['warning', 'record', 'proposal'].includes(kind)) return `#/${ROUTE_OF[kind]}`;
   const base = ROUTE_OF[kind];
   return base ? `#/${base}/${ID(id)}` : null;
-}
-
-// ---- dashboard -----------------------------------------------------------------------------
-const num = (v) => (typeof v === 'number' ? v : Number.isFinite(Number(v)) && v !== '' && v !== null && typeof v !== 'object' ? Number(v) : null);
-function totalOf(v) {
-  if (num(v) !== null) return num(v);
-  if (v && typeof v === 'object') {
-    if (num(v.total) !== null) return num(v.total);
-    if (num(v.count) !== null) return num(v.count);
-    return Object.values(v).reduce((s, x) => s + (num(x) ?? 0), 0);
-  }
-  return 0;
-}
-/** The dashboard answer, whatever its exact nesting, as [{key, total, detail}]. */
-export function mechanisms(d) {
-  let m = d.mechanisms || d.per_mechanism || d.counts || null;
-  if (!m) m = Object.fromEntries(MECH_ORDER.filter((k) => k in d).map((k) => [k, d[k]]));
-  const list = Array.isArray(m)
-    ? m.map((x) => ({ key: x.mechanism || x.key || x.name, total: totalOf(x.counts || x), detail: x.counts || x }))
-    : Object.entries(m).map(([key, v]) => ({ key, total: totalOf(v), detail: typeof v === 'object' ? v : { total: v } }));
-  return list.sort((a, b) => (MECH_ORDER.indexOf(a.key) + 99) % 99 - (MECH_ORDER.indexOf(b.key) + 99) % 99);
-}
-export function perUnit(d) {
-  const u = d.per_unit || d.units || d.by_unit || {};
-  const list = Array.isArray(u) ? u.map((x) => [x.unit || x.id, x.counts || x]) : Object.entries(u);
-  return list.map(([unit, v]) => ({ unit, counts: typeof v === 'object' ? Object.fromEntries(Object.entries(v).filter(([k, x]) => k !== 'unit' && num(x) !== null).map(([k, x]) => [k, num(x)])) : { total: num(v) ?? 0 } }));
-}
-export function overdue(d) {
-  const o = d.overdue;
-  if (o === undefined || o === null) return {};
-  if (num(o) !== null) return { total: num(o) };
-  return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, totalOf(v)]));
-}
-const COUNT_LABEL = {
-  items: '监督事项', proposals: '议题建议', meetings: '会商会议', findings: '发现问题', leads: '问题线索', problems: '整改问题',
-  tasks: '整改任务', circulars: '通报', topics: '研究课题', research_topics: '研究课题', outputs: '研究成果', records: '共享数据',
-  warnings: '风险预警', results: '成果', reuses: '成果复用', key_units: '重点单位', milestones: '工作节点', total: '合计',
-  open: '在办', overdue: '逾期', concluded: '已办结', verified: '已销号', in_progress: '实施中', transferred: '已移送', accepted: '已受理',
-};
-const countLabel = (k) => t(COUNT_LABEL[k] || k);
-
-function chart(el, option) {
-  if (!window.echarts) { clear(el, h('p.muted', t('图表组件未能加载'))); return; }
-  const c = window.echarts.init(el, null, { renderer: 'canvas' });
-  c.setOption({ color: PALETTE, textStyle: { fontFamily: 'inherit' }, animationDuration: 400, ...option });
-  new ResizeObserver(() => c.resize()).observe(el);
-}
-
-export async function dashboard(main, params, query) {
-  const year = Number(query.year) || 2025;
-  const body = h('div');
-  clear(main, pageHeader(t('{y} 年度协同监督工作台', { y: year }), t('{u}，您好', { u: unitName(session.me.unit) }),
-    yearPicker(year, (y) => { location.hash = `#/dashboard?year=${y}`; })), body);
-  await load(body, async () => {
-    const [d, notes] = await Promise.all([
-      api.get('/dashboard', { year }),
-      api.list('/notifications', { unread: 'true', limit: 6 }).catch(() => ({ items: [], total: 0 })),
-    ]);
-    return { d, notes };
-  }, ({ d, notes }) => {
-    const mech = mechanisms(d);
-    const od = overdue(d);
-    const units = perUnit(d);
-    const odTotal = od.total ?? Object.values(od).reduce((s, x) => s + x, 0);
-    const tiles = h('div.stat-row.dash-tiles',
-      mech.map((m) => h('a.stat.stat-link', { href: mechHref(m.key, year) },
-        h('div.stat-label', label('mechanism', m.key)), h('div.stat-value', m.total),
-        h('div.stat-sub', Object.entries(m.detail || {}).filter(([k, v]) => num(v) !== null && k !== 'total').slice(0, 3).map(([k, v]) => `${countLabel(k)} ${v}`).join(' · ')))),
-      h(`a.stat.stat-link${odTotal ? '.stat-bad' : ''}`, { href: '#/tasks?overdue=true' }, h('div.stat-label', t('逾期事项')), h('div.stat-value', odTotal),
-        h('div.stat-sub', Object.entries(od).filter(([k]) => k !== 'total').map(([k, v]) => `${countLabel(k)} ${v}`).join(' · '))));
-    const mechChart = h('div.chart', { id: 'chart-mechanisms', role: 'img', 'aria-label': t('各机制工作量') });
-    const unitChart = h('div.chart', { id: 'chart-units', role: 'img', 'aria-label': t('各单位工作量') });
-    const odChart = h('div.chart.chart-small', { id: 'chart-overdue', role: 'img', 'aria-label': t('逾期分布') });
-    const noteList = notes.items.length ? h('ul.note-list', notes.items.map((n) => h('li',
-      h('a', { href: noteHref(n) || '#/notifications' }, n.title || n.message || n.text), h('div.muted.small', fmtDate(n.created_at || n.at, true)))))
-      : empty(t('没有未读通知'));
-    const out = h('div',
-      tiles,
-      h('div.grid-2',
-        card(t('各机制工作量'), mechChart),
-        card(t('待办与提醒'), h('div', noteList, h('a.more', { href: '#/notifications' }, t('进入通知中心 →'))))),
-      h('div.grid-2',
-        card(t('各单位参与情况'), units.length ? unitChart : empty(t('暂无分单位统计'))),
-        card(t('逾期分布'), Object.keys(od).filter((k) => k !== 'total').length ? odChart : empty(odTotal ? t('共 {n} 项逾期', { n: odTotal }) : t('当前没有逾期事项')))));
-    // Charts need their boxes in the document to measure them.
-    requestAnimationFrame(() => {
-      if (mech.length) {
-        const keys = [...new Set(mech.flatMap((m) => Object.keys(m.detail || {}).filter((k) => k !== 'total' && num(m.detail[k]) !== null)))];
-        chart(mechChart, {
-          tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
-          legend: keys.length ? { bottom: 0, type: 'scroll' } : undefined,
-          grid: { left: 40, right: 16, top: 16, bottom: keys.length ? 56 : 32 },
-          xAxis: { type: 'category', data: mech.map((m) => label('mechanism', m.key)), axisLabel: { interval: 0, fontSize: 11 } },
-          yAxis: { type: 'value', minInterval: 1 },
-          series: keys.length
-            ? keys.map((k) => ({ name: countLabel(k), type: 'bar', stack: 'all', barMaxWidth: 36, data: mech.map((m) => num((m.detail || {})[k]) ?? 0) }))
-            : [{ name: t('数量'), type: 'bar', barMaxWidth: 36, data: mech.map((m) => m.total) }],
-        });
-      }
-      if (units.length) {
-        const keys = [...new Set(units.flatMap((u) => Object.keys(u.counts)))];
-        const rows = [...units].sort((a, b) => totalOf(a.counts) - totalOf(b.counts));
-        chart(unitChart, {
-          tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
-          legend: { bottom: 0, type: 'scroll' },
-          grid: { left: 110, right: 16, top: 8, bottom: 40 },
-          xAxis: { type: 'value', minInterval: 1 },
-          yAxis: { type: 'category', data: rows.map((u) => unitName(u.unit)), axisLabel: { fontSize: 11 } },
-          series: keys.map((k) => ({ name: countLabel(k), type: 'bar', stack: 'all', barMaxWidth: 18, data: rows.map((u) => u.counts[k] ?? 0) })),
-        });
-      }
-      const odEntries = Object.entries(od).filter(([k]) => k !== 'total');
-      if (odEntries.length) {
-        chart(odChart, {
-          tooltip: { trigger: 'item' },
-          legend: { bottom: 0 },
-          series: [{ type: 'pie', radius: ['45%', '70%'], center: ['50%', '45%'], label: { formatter: '{b}: {c}' },
-            data: odEntries.map(([k, v]) => ({ name: countLabel(k), value: v })) }],
-          color: ['#b5534b', '#c08a3e', '#8a5a8c', '#6c7a89'],
-        });
-      }
-    });
-    return out;
-  }, { rows: 8 });
-}
-function mechHref(key, year) {
-  return { planning: `#/plan/${year}`, sharing: '#/warnings', leads: can.coordinate() ? '#/leads' : '#/dashboard', rectification: '#/tasks', results: '#/results', research: `#/research?year=${year}` }[key] || '#/dashboard';
 }
 
 // ---- trace ---------------------------------------------------------------------------------
@@ -261,7 +133,7 @@ const noteKind = (k) => (/overdue|sent_back/.test(k) ? 'bad' : /near|soon|receiv
 
 // ---- exports -------------------------------------------------------------------------------
 export async function exportsPage(main) {
-  let year = 2025;
+  let year = workingYear();
   const status = h('div', { 'aria-live': 'polite' });
   const run = async (btn, path, name, params) => {
     btn.disabled = true;

@@ -1,6 +1,7 @@
 // 计划共商 · 工作共推: the year's plan, its items, proposals and consultation meetings.
 import { api } from '../api.js';
 import { fmtDate, t } from '../i18n.js';
+import { thisYear, workingYear } from '../year.js';
 import { label, options, unitName, unitNames } from '../labels.js';
 import { can, myUnit } from '../session.js';
 import {
@@ -22,32 +23,38 @@ export async function planPage(main, [year]) {
   }, (plan) => {
     if (!plan) {
       return h('div.card', empty(t('{y} 年度尚未制定监督计划。', { y: year }),
-        can.office() ? t('请先召开联合会商会议，再创建年度计划。') : t('计划由人大常委会办公室制定。')),
+        can.office() ? t('根据联合会商会议研究确定的议题，创建年度计划并逐项列入监督事项。') : t('计划由人大常委会办公室制定。')),
       can.office() ? h('div.center', actionButton(t('创建 {y} 年度计划', { y: year }), () =>
-        confirmAction(t('创建年度计划'), t('确认创建 {y} 年度协同联动专项监督计划？', { y: year }),
+        confirmAction(t('创建年度计划'), t('确认创建 {y} 年度协同联动专项监督计划？创建后为草拟状态，可继续增加监督事项，审议通过后生效。', { y: year }),
           () => api.post('/plans', { year }), reload), 'primary')) : null);
     }
     const items = plan.items || [];
     const keyCount = items.filter((i) => i.key).length;
+    const draft = plan.status !== 'adopted';
     const actions = [];
-    if (can.office() && plan.status !== 'adopted') {
+    if (can.office() && draft) {
       actions.push(actionButton(t('新增监督事项'), () => itemDialog(year, reload), 'primary'));
       actions.push(actionButton(t('审议通过计划'), () => confirmAction(t('通过年度计划'),
         t('通过后计划即生效。每年至少明确一个重点监督事项，每个事项须有牵头单位和参与单位。'),
         () => api.post(`/plans/${year}/adopt`), reload)));
     }
+    const next = thisYear();
     return h('div',
+      can.office() && !draft && year < next && year === workingYear()
+        ? h('div.alert.alert-info', t('{y} 年度计划尚未制定。', { y: next }), ' ', h('a', { href: `#/plan/${next}` }, t('去制定 {y} 年度计划 →', { y: next }))) : null,
       h('div.stat-row',
-        stat(t('计划状态'), statusBadge('plan_status', plan.status)),
+        stat(t('计划状态'), statusBadge('plan_status', plan.status), plan.adopted_at ? t('{d} 通过', { d: fmtDate(plan.adopted_at) }) : null),
         stat(t('监督事项'), items.length),
         stat(t('重点事项'), keyCount),
         stat(t('实施中'), items.filter((i) => i.status === 'in_progress').length),
         stat(t('已办结'), items.filter((i) => i.status === 'concluded').length)),
+      draft ? adoptionChecklist(items) : null,
       card(t('监督事项'), dataTable({
         rows: items,
         emptyText: t('计划中还没有监督事项'),
         onRow: (r) => { location.hash = `#/items/${encodeURIComponent(r.id)}`; },
         columns: [
+          { key: 'seq', title: t('序号'), render: (r) => r.seq ?? '—', sort: (r) => r.seq ?? 0 },
           { key: 'title', title: t('事项名称'), render: (r) => h('span', h('a', { href: `#/items/${encodeURIComponent(r.id)}` }, r.title), ' ', keyBadge(r.key)) },
           { key: 'form', title: t('监督形式'), render: (r) => label('form', r.form), filter: options('form') },
           { key: 'lead_unit', title: t('牵头单位'), render: (r) => unitName(r.lead_unit), sort: (r) => unitName(r.lead_unit) },
@@ -57,8 +64,19 @@ export async function planPage(main, [year]) {
       }), ...actions));
   });
 }
-function stat(title, value) {
-  return h('div.stat', h('div.stat-label', title), h('div.stat-value', value));
+/** The adoption rules, checked as the office fills the plan in (the service decides). */
+function adoptionChecklist(items) {
+  const checks = [
+    [items.length > 0, t('计划中至少有一个监督事项')],
+    [items.some((i) => i.key), t('至少明确一个重点监督事项')],
+    [items.length > 0 && items.every((i) => i.lead_unit && (i.participating_units || []).length), t('每个事项都有牵头单位和参与单位')],
+  ];
+  return h('div.checklist', { 'aria-label': t('通过条件') },
+    h('span.checklist-title', t('审议通过条件：')),
+    checks.map(([ok, text]) => h(`span.check-item.${ok ? 'ok' : 'todo'}`, h('span', { 'aria-hidden': 'true' }, ok ? '✓ ' : '○ '), text)));
+}
+function stat(title, value, sub) {
+  return h('div.stat', h('div.stat-label', title), h('div.stat-value', value), sub ? h('div.stat-sub', sub) : null);
 }
 function itemDialog(year, after) {
   formDialog(t('新增监督事项'), {
@@ -98,7 +116,14 @@ export async function itemPage(main, [id]) {
         submit: (v) => api.post(`/items/${id}/conclude`, v),
       }, reload), 'primary'));
     }
-    clear(head, h('div.crumbs', h('a', { href: `#/plan/${item.year || 2025}` }, t('年度监督计划')), ' / ', t('监督事项')),
+    if (can.office() && ['planned', 'in_progress'].includes(item.status)) {
+      acts.push(actionButton(t('撤销事项'), () => formDialog(t('撤销监督事项'), {
+        fields: [{ name: 'reason', label: t('撤销理由'), type: 'textarea', required: true }],
+        submitText: t('确认撤销'),
+        submit: (v) => api.post(`/items/${id}/cancel`, v),
+      }, reload), 'danger'));
+    }
+    clear(head, h('div.crumbs', h('a', { href: `#/plan/${item.year || workingYear()}` }, t('年度监督计划')), ' / ', t('监督事项')),
       pageHeader(item.title, null, ...acts));
     return h('div.grid-2',
       h('div',
@@ -116,7 +141,7 @@ export async function itemPage(main, [id]) {
         findingsCard(item, mine, reload)),
       h('div',
         staffCard(item, isParticipant, reload),
-        milestonesCard(item, mine, reload),
+        milestonesCard(item, can.office() || (can.liaison() && isLead), reload),
         progressCard(item, mine, reload)));
   });
 }
@@ -199,13 +224,14 @@ function staffCard(item, isParticipant, reload) {
       h('tbody', staff.map((s) => h('tr', h('td', unitName(s.unit)), h('td', s.name), h('td', s.role || '—')))))
       : empty(t('暂无派员'))), ...acts);
 }
-function milestonesCard(item, mine, reload) {
+function milestonesCard(item, mayPlan, reload) {
   const acts = [];
-  if (mine && item.status !== 'concluded') {
+  const itemUnits = [item.lead_unit, ...(item.participating_units || [])].filter(Boolean);
+  if (mayPlan && ['planned', 'in_progress'].includes(item.status)) {
     acts.push(actionButton(t('新增节点'), () => formDialog(t('新增工作节点'), {
       fields: [
         { name: 'title', label: t('节点名称'), required: true },
-        { name: 'owner_unit', label: t('责任单位'), type: 'select', options: coordinatingUnits(), required: true },
+        { name: 'owner_unit', label: t('责任单位'), type: 'select', options: coordinatingUnits().filter((o) => itemUnits.includes(o.value)), required: true },
         { name: 'due_on', label: t('完成期限'), type: 'date', required: true },
       ],
       submit: (v) => api.post(`/items/${item.id}/milestones`, v),
@@ -242,11 +268,15 @@ function findingsCard(item, mine, reload) {
       problemIds(f).map((x) => h('a', { href: `#/problems/${x}` }, t('已转整改问题 →'))),
       traceLink('finding', f.id),
       mine && !leadIds(f).length ? actionButton(t('移送为线索'), () => formDialog(t('发现问题移送为线索'), {
-        fields: [{ name: 'to_unit', label: t('接收单位'), type: 'select', options: agencyUnits(), required: true }],
+        fields: [
+          { name: 'to_unit', label: t('接收单位'), type: 'select', options: agencyUnits(), required: true },
+          { name: 'category', label: t('线索类别'), type: 'select', options: options('lead_category'), value: 'default', required: true },
+          { name: 'sensitivity', label: t('敏感程度'), type: 'select', options: options('sensitivity').slice(0, 3), value: 'normal', required: true },
+        ],
         submitText: t('移送'),
         submit: (v) => api.post(`/findings/${f.id}/to-lead`, v),
       }, (lead) => { if (lead && lead.id) location.hash = `#/leads/${lead.id}`; else reload(); }), 'small') : null,
-      can.office() && !problemIds(f).length ? actionButton(t('转为整改问题'), () => formDialog(t('发现问题转为整改问题'), {
+      mine && !problemIds(f).length ? actionButton(t('转为整改问题'), () => formDialog(t('发现问题转为整改问题'), {
         fields: [{ name: 'nature', label: t('问题性质'), type: 'select', options: options('nature').filter((o) => o.value !== 'negative_case'), required: true }],
         submitText: t('转为整改问题'),
         submit: (v) => api.post(`/findings/${f.id}/to-problem`, v),
@@ -255,7 +285,7 @@ function findingsCard(item, mine, reload) {
 
 // ---- proposals and meetings ---------------------------------------------------------------
 export async function proposalsPage(main, params, query) {
-  const year = Number(query.year) || 2025;
+  const year = Number(query.year) || workingYear();
   const body = h('div');
   const reload = () => proposalsPage(main, params, query);
   const acts = [yearPicker(year, (y) => { location.hash = `#/proposals?year=${y}`; })];
@@ -284,7 +314,7 @@ export async function proposalsPage(main, params, query) {
 }
 
 export async function meetingsPage(main, params, query) {
-  const year = Number(query.year) || 2025;
+  const year = Number(query.year) || workingYear();
   const body = h('div');
   const reload = () => meetingsPage(main, params, query);
   const acts = [yearPicker(year, (y) => { location.hash = `#/meetings?year=${y}`; })];

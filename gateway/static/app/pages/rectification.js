@@ -1,6 +1,7 @@
 // 整改共促: problems, rectification tasks, key units and circulars.
 import { api } from '../api.js';
 import { fmtDate, t } from '../i18n.js';
+import { workingYear } from '../year.js';
 import { label, options, unitName, unitNames } from '../labels.js';
 import { can } from '../session.js';
 import {
@@ -175,7 +176,7 @@ export async function taskPage(main, [id]) {
 
 // ---- key units -----------------------------------------------------------------------------
 export async function keyUnitsPage(main, params, query) {
-  const year = Number(query.year) || 2025;
+  const year = Number(query.year) || workingYear();
   const body = h('div');
   const reload = () => keyUnitsPage(main, params, query);
   const acts = [yearPicker(year, (y) => { location.hash = `#/key-units?year=${y}`; })];

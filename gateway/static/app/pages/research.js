@@ -1,6 +1,7 @@
 // 课题共研: research topics and their outputs.
 import { api } from '../api.js';
 import { fmtDate, t } from '../i18n.js';
+import { workingYear } from '../year.js';
 import { label, unitName, unitNames } from '../labels.js';
 import { can } from '../session.js';
 import { badge, card, clear, dataTable, empty, fieldList, formDialog, h, load, pageHeader } from '../ui.js';
@@ -9,7 +10,7 @@ import { actionButton, coordinatingUnits, statusBadge, yearPicker } from './comm
 const ID = (id) => encodeURIComponent(id);
 
 export async function topicsPage(main, params, query) {
-  const year = Number(query.year) || 2025;
+  const year = Number(query.year) || workingYear();
   const body = h('div');
   const reload = () => topicsPage(main, params, query);
   const acts = [yearPicker(year, (y) => { location.hash = `#/research?year=${y}`; })];
