@@ -30,10 +30,11 @@ CATALOGUE = {
     "leads": {
         "lead_registered": "{lead}",
         "lead_transferred": "{lead, to_unit, reason}",
-        "lead_accepted": "{lead}",
+        "lead_accepted": "{lead, note}",
         "lead_returned": "{lead, reason}",
+        "lead_progressed": "{lead, note}",
         "lead_concluded": "{lead, result}",
-        "lead_overdue": "{lead, deadline}",
+        "lead_overdue": "{lead, deadline, due_on}",
     },
     "rectification": {
         "problem_recorded": "{problem}",

@@ -91,7 +91,7 @@ class LeadQuery(ListQuery):
 
 
 class EscalationQuery(ListQuery):
-    open = fields.Boolean(load_default=True)
+    status = fields.String(load_default="open", validate=validate.OneOf(("open", "resolved", "all")))
 
 
 # -- answers ------------------------------------------------------------------------------
