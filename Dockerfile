@@ -5,9 +5,11 @@
 #
 #   docker build -t cosupervise:local .
 #
-# Stage 1 builds every wheel once (pinned by requirements.lock and requirements/*.txt); stage 2
-# installs only those wheels, offline, and runs as an unprivileged user on a root filesystem that
-# Kubernetes and docker-compose mount read-only (the only writable place is $COSUPERVISE_VAR).
+# Stage 1 builds every wheel once: the runtime dependencies (pyproject.toml's `dependencies` and
+# the areas' requirements/*.txt), each at the version requirements.lock pins, and the project.
+# Test and development tools (pytest, playwright, ...) stay out. Stage 2 installs only those
+# wheels, offline, and runs as an unprivileged user on a root filesystem that Kubernetes and
+# docker-compose mount read-only (the only writable place is $COSUPERVISE_VAR).
 
 ARG PYTHON_IMAGE=python:3.11-slim-bookworm
 
@@ -16,14 +18,15 @@ ENV PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 WORKDIR /src
 
-# Dependencies first, so that a code change does not rebuild them.
-COPY requirements.lock ./
+# Dependencies first, so that a code change does not rebuild them. One combined list, every
+# transitive package constrained by the lock: two different pins of one package fail the build.
+COPY pyproject.toml requirements.lock ./
 COPY requirements/ ./requirements/
-# One combined pin list: a package pinned twice at different versions fails the build here.
 RUN mkdir -p /wheels \
-    && { cat requirements.lock; find requirements -name '*.txt' -exec cat {} +; } \
+    && python -c "import tomllib; print(*tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies'], sep='\n')" \
        > /wheels/requirements.txt \
-    && pip wheel --wheel-dir /wheels -r /wheels/requirements.txt
+    && find requirements -name '*.txt' -exec cat {} + >> /wheels/requirements.txt \
+    && pip wheel --wheel-dir /wheels -r /wheels/requirements.txt -c requirements.lock
 
 # Then the project itself, as one wheel of its own (its dependencies are already pinned above).
 # config/ is read from the working directory (COSUPERVISE_CONFIG): make sure it exists.
