@@ -75,6 +75,15 @@ def make_engine(service: str, config: dict | None = None) -> Engine:
         pool_pre_ping=True,
         execution_options={"schema_translate_map": {None: schema}},
     )
+
+    @event.listens_for(engine, "connect")
+    def _search_path(dbapi_conn, _record):
+        # raw SQL and hand-written migration DDL find the service's tables too
+        cursor = dbapi_conn.cursor()
+        cursor.execute(f'SET search_path TO "{schema}"')
+        cursor.close()
+        dbapi_conn.commit()
+
     return engine
 
 

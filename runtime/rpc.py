@@ -55,7 +55,10 @@ class _Method:
         return self.call_async(*args, **kwargs).result()
 
     def call_async(self, *args, **kwargs):
-        proxy = ServiceProxy(self._client.worker_ctx, self._service, self._client.reply_listener)
+        # A request nobody picked up before the caller gave up expires in the queue: a client
+        # told "503, try again" must not find its POST applied later when the service returns.
+        proxy = ServiceProxy(self._client.worker_ctx, self._service, self._client.reply_listener,
+                             expiration=self._client.timeout)
         try:
             reply = getattr(proxy, self._method).call_async(*args, **kwargs)
         except UnknownService:
