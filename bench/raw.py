@@ -1,0 +1,84 @@
+"""The baseline: a raw AMQP publisher and consumer moving 1 KB persistent messages.
+
+Publisher confirms are pipelined in a window (publish up to WINDOW unconfirmed, then wait for
+acks), the consumer acks every message; the rate is end to end, first publish to last consumed.
+"""
+
+import threading
+import time
+import uuid
+from urllib.parse import unquote, urlparse
+
+import amqp
+
+
+def _connect(uri: str) -> amqp.Connection:
+    u = urlparse(uri)
+    conn = amqp.Connection(host=f"{u.hostname}:{u.port or 5672}", userid=unquote(u.username or "guest"),
+                           password=unquote(u.password or "guest"),
+                           virtual_host=unquote(u.path[1:]) if len(u.path) > 1 else "/")
+    conn.connect()
+    return conn
+
+
+def raw_bus(uri: str, count: int = 10_000, size: int = 1024, window: int = 200) -> dict:
+    queue = f"bench.raw.{uuid.uuid4().hex[:8]}"
+    setup = _connect(uri)
+    ch = setup.channel()
+    ch.queue_declare(queue, durable=True, auto_delete=False)
+
+    consumed = threading.Event()
+    received = [0]
+
+    def consume():
+        conn = _connect(uri)
+        c = conn.channel()
+        c.basic_qos(0, window, False)
+
+        def on_message(msg):
+            received[0] += 1
+            c.basic_ack(msg.delivery_tag)
+            if received[0] >= count:
+                consumed.set()
+
+        c.basic_consume(queue, callback=on_message)
+        while not consumed.is_set():
+            try:
+                conn.drain_events(timeout=1)
+            except TimeoutError:
+                continue
+        conn.close()
+
+    consumer = threading.Thread(target=consume, daemon=True)
+    consumer.start()
+    time.sleep(0.3)
+
+    pub = _connect(uri)
+    pch = pub.channel()
+    pch.confirm_select()
+    confirmed = [0]
+
+    def on_ack(delivery_tag, multiple):
+        confirmed[0] = max(confirmed[0], delivery_tag) if multiple else confirmed[0] + 1
+
+    pch.events["basic_ack"].add(on_ack)
+    body = b"x" * size
+    started = time.perf_counter()
+    sent = 0
+    while sent < count:
+        msg = amqp.Message(body, delivery_mode=2)
+        pch.basic_publish(msg, exchange="", routing_key=queue)
+        sent += 1
+        while sent - confirmed[0] >= window:
+            pub.drain_events(timeout=10)
+    while confirmed[0] < count:
+        pub.drain_events(timeout=10)
+    published = time.perf_counter() - started
+    consumed.wait(120)
+    elapsed = time.perf_counter() - started
+    ch.queue_delete(queue)
+    pub.close()
+    setup.close()
+    return {"messages": count, "bytes": size, "window": window,
+            "publish_per_s": round(count / published, 1),
+            "per_s": round(received[0] / elapsed, 1)}
