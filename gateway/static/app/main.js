@@ -12,6 +12,7 @@ import * as research from './pages/research.js';
 import * as sharing from './pages/sharing.js';
 import * as cross from './pages/cross.js';
 import { dashboard } from './pages/dashboard.js';
+import { publicPage } from './pages/public.js';
 import { resolveWorkingYear, workingYear } from './year.js';
 
 // Roles: o = office_admin, l = liaison, s = supervised, v = viewer.
@@ -166,6 +167,13 @@ async function enter() {
 /** notice: shown above the sign-in form, e.g. why the person was sent back to it. */
 async function start(notice) {
   document.documentElement.lang = lang() === 'en' ? 'en' : 'zh-CN';
+  // Published circulars are for the public: no sign-in, no shell.
+  if (parseHash().path.startsWith('/public')) {
+    shell = null;
+    session.me = null;
+    publicPage(root, parseHash().path);
+    return;
+  }
   const hadToken = !!getToken();
   if (!hadToken || !(await restore())) {
     if (hadToken && !notice) notice = t('登录已过期，请重新登录。');
@@ -178,7 +186,13 @@ async function start(notice) {
 }
 
 window.addEventListener('hashchange', () => {
-  if (!session.me) { if (parseHash().path !== '/login') start(); return; }
+  const { path } = parseHash();
+  if (path.startsWith('/public') || !shell || !session.me) {
+    // Sent to '#/login' while the sign-in form is already showing (sign-out): leave it be.
+    if (path === '/login' && !shell && root.querySelector('.login-form')) return;
+    start();
+    return;
+  }
   route();
 });
 // A 401 anywhere (expired or revoked token) returns to the sign-in page and says why; the hash is

@@ -211,7 +211,8 @@ function cellText(node) {
  *           options, required, value, hint}]
  * submit(values) may throw an ApiError; its per-field messages appear under the fields.
  */
-export function form({ fields, submitText, submit, onDone, cancel }) {
+export function form({ fields: given, submitText, submit, onDone, cancel }) {
+  const fields = given.filter(Boolean);
   const controls = {};
   const errs = {};
   const general = h('div.form-error', { role: 'alert', hidden: true });

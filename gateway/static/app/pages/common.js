@@ -17,7 +17,8 @@ export function yearPicker(year, onChange) {
 }
 export function statusBadge(group, status) { return badge(label(group, status), statusKind(status)); }
 export function overdueBadge(row) {
-  return row && row.overdue ? badge(t('已逾期'), 'bad') : null;
+  if (!row || !row.overdue) return null;
+  return badge(row.days_overdue ? t('逾期 {n} 天', { n: row.days_overdue }) : t('已逾期'), 'bad');
 }
 export function keyBadge(key) { return key ? badge(t('重点'), 'key') : null; }
 
