@@ -1,0 +1,30 @@
+"""``cosupervise serve`` for the fault-test services: the very same serve(), another class.
+
+    python -m tests.faults.faultsvc.run faultconsumer
+
+``FAULT_HTTP`` is the service's health/metrics address.
+"""
+
+import os
+import sys
+
+import eventlet
+
+eventlet.monkey_patch()  # as cosupervise.serve does, before nameko is imported
+
+import cosupervise.serve as serve_module  # noqa: E402
+import runtime.config as runtime_config  # noqa: E402
+
+
+def main(name: str) -> int:
+    from tests.faults.faultsvc.service import SERVICES
+
+    config = dict(runtime_config.load_config())
+    config["http"] = {**config["http"], name: os.environ["FAULT_HTTP"]}
+    runtime_config.settings = lambda: config
+    serve_module.service_class = SERVICES.__getitem__
+    return serve_module.serve(name)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1]))
