@@ -213,21 +213,39 @@ def official_document(*, title: str, paragraphs: list[str], signature: str, sign
     return out.getvalue()
 
 
+BREAK_AFTER = ("的", "、", "，", "和", "与", "及", "问题", "情况", "领域", "工作", "单位", "局", "委",
+               "院", "镇", "街道")
+
+
+def _breakable(text: str, pos: int) -> bool:
+    """Never inside a number or a Latin word."""
+    a, b = text[pos - 1], text[pos] if pos < len(text) else ""
+    return not (a.isascii() and a.isalnum() and b.isascii() and b.isalnum())
+
+
 def split_title(title: str, width: int = 20) -> list[str]:
-    """A long title breaks into lines of at most ``width`` characters (二号 fits about 21)."""
-    title = title.strip()
-    if len(title) <= width:
-        return [title]
+    """A long title breaks into balanced lines of at most ``width`` characters (二号 fits ~21),
+    after a natural break (的、和, the end of a unit's name…) when one is near the middle."""
+    rest = title.strip()
     lines = []
-    while len(title) > width:
-        cut = width
-        # keep 的/和/关于 phrases together where a natural break is near
-        for mark in ("的", "关于", "和", "、"):
-            pos = title.rfind(mark, width // 2, width)
-            if pos > 0:
-                cut = pos + len(mark)
+    count = -(-len(rest) // width)
+    while count > 1:
+        target = -(-len(rest) // count)
+        cut = None
+        for delta in range(0, 9):
+            hits = [p for p in (target + delta, target - delta)
+                    if 0 < p <= width and _breakable(rest, p)
+                    and any(rest[:p].endswith(m) for m in BREAK_AFTER)]
+            if hits:
+                cut = hits[0]
                 break
-        lines.append(title[:cut])
-        title = title[cut:]
-    lines.append(title)
-    return lines
+        if cut is None:
+            cut = next((p for p in range(min(target, width), 0, -1) if _breakable(rest, p)),
+                       min(target, width))
+            if cut < target // 2:  # one long Latin word: cut it where it must be cut
+                cut = min(target, width)
+        lines.append(rest[:cut].strip())
+        rest = rest[cut:]
+        count -= 1
+    lines.append(rest.strip())
+    return [line for line in lines if line]

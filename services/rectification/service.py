@@ -3,6 +3,7 @@
 import base64
 import logging
 import os
+from datetime import datetime
 
 from nameko.timer import Timer
 from sqlalchemy import Text, false, func, or_, select, update
@@ -88,11 +89,11 @@ def _page(session, stmt, order, query):
     return rows, total
 
 
-def _event(task, who, action, **fields) -> TaskEvent:
+def _event(task, who, action, *, note=None, reason=None, evidence=()) -> TaskEvent:
     seq = max((e.seq for e in task.history), default=0) + 1
     ev = TaskEvent(id=new_id("tev"), seq=seq, round=task.round, action=action,
                    unit=getattr(who, "unit", None), author=getattr(who, "username", None),
-                   evidence=[], at=clock.now(), **fields)
+                   note=note, reason=reason, evidence=list(evidence), at=clock.now())
     task.history.append(ev)
     return ev
 
@@ -426,8 +427,7 @@ class RectificationService(ServiceBase):
         with self.db.read() as session:
             k = self._key_unit(session, who, payload)
             r = self._report(session, k)
-        signed = clock.aware(k.reported_at).astimezone(clock.LOCAL_TZ).date() \
-            if k.reported_at else clock.today()
+            signed = _local_date(k.reported_at)
         content = docx_export.official_document(
             title=r["title"], recipients="区人大常委会：", paragraphs=report.paragraphs(r),
             signature=r["unit_name"], signed_on=signed)
@@ -549,24 +549,22 @@ class RectificationService(ServiceBase):
             c = _get(session, Circular, (payload or {}).get("id"), "通报")
             rules.check_circular_visible(who, c)
             problems = [session.get(Problem, pid) for pid in c.problem_ids or []]
-            problems = [p for p in problems if p is not None]
-        issued = clock.aware(c.issued_at).astimezone(clock.LOCAL_TZ).date() \
-            if c.issued_at else clock.today()
-        annex = None
-        if problems:
-            annex = ("通报问题清单", [
-                f"{i}．{p.title}（{registry().name(p.subject)}，{NATURE_NAMES.get(p.nature, '')}）"
-                for i, p in enumerate(problems, 1)])
+            annex = [f"{i}．{p.title}（{registry().name(p.subject)}，"
+                     f"{NATURE_NAMES.get(p.nature, '')}）"
+                     for i, p in enumerate([p for p in problems if p is not None], 1)]
+            c = serialize.circular(c)
+        issued = _local_date(c["issued_at"] and datetime.fromisoformat(c["issued_at"]))
         content = docx_export.official_document(
             header=f"{settings['issuer']}文件",
-            number=c.number or "（未印发稿）",
-            title=c.title, recipients=c.recipients or settings["recipients"],
-            paragraphs=docx_export.split_paragraphs(c.body),
+            number=c["number"] or "（未印发稿）",
+            title=c["title"], recipients=c["recipients"] or settings["recipients"],
+            paragraphs=docx_export.split_paragraphs(c["body"]),
             attachments=["通报问题清单"] if annex else [],
             signature=settings["issuer"], signed_on=issued,
-            note="此件公开发布" if c.published_at else None, annex=annex,
-            cc=list(c.cc or []) or settings["cc"], printer=settings["issuer"], printed_on=issued)
-        return _file(f"{c.number or c.id}.docx", content)
+            note="此件公开发布" if c["published"] else None,
+            annex=("通报问题清单", annex) if annex else None,
+            cc=c["cc"] or settings["cc"], printer=settings["issuer"], printed_on=issued)
+        return _file(f"{c['number'] or c['id']}.docx", content)
 
     # -- what the public reads (no caller identity: these never look at one) ----------------
 
@@ -747,6 +745,11 @@ def _announced(c) -> dict:
     out.pop("redact")
     out.pop("names")
     return out
+
+
+def _local_date(moment):
+    """The Asia/Shanghai calendar day of a stored time (today when there is none)."""
+    return clock.aware(moment).astimezone(clock.LOCAL_TZ).date() if moment else clock.today()
 
 
 def _file(filename: str, content: bytes) -> dict:
