@@ -39,16 +39,19 @@ def key(ref: Ref) -> str:
 class Trace:
     root: Ref
     nodes: dict = field(default_factory=dict)  # ref -> node dict, in discovery order
-    edges: set = field(default_factory=set)  # frozenset({ref, ref})
+    edges: dict = field(default_factory=dict)  # frozenset({ref, ref}) -> relation or None
     truncated: bool = False
     unavailable: set = field(default_factory=set)
 
     def answer(self) -> dict:
         edges = []
-        for pair in self.edges:
+        for pair, relation in self.edges.items():
             a, b = sorted(pair, key=lambda r: (rank(r[0]), r))
             if a in self.nodes and b in self.nodes:
-                edges.append({"from": key(a), "to": key(b)})
+                edge = {"from": key(a), "to": key(b)}
+                if relation:
+                    edge["relation"] = relation
+                edges.append(edge)
         edges.sort(key=lambda e: (e["from"], e["to"]))
         return {
             "root": {"kind": self.root[0], "id": self.root[1], "key": key(self.root)},
@@ -83,15 +86,17 @@ def walk(root: Ref, lookup: Lookup, *, max_depth: int = MAX_DEPTH,
                 other = _ref(link)
                 if other is None or other == ref:
                     continue
+                pair = frozenset((ref, other))
+                relation = link.get("relation") if isinstance(link.get("relation"), str) else None
+                if relation or pair not in trace.edges:
+                    trace.edges[pair] = relation or trace.edges.get(pair)
                 if other in seen:
-                    trace.edges.add(frozenset((ref, other)))
                     continue
                 if depth + 1 > max_depth or len(seen) >= max_nodes:
                     trace.truncated = True
                     continue
                 seen.add(other)
                 following.append(other)
-                trace.edges.add(frozenset((ref, other)))
         frontier = following
         depth += 1
     return trace

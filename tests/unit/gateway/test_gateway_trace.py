@@ -115,3 +115,12 @@ def test_node_fields_come_from_the_owner_but_identity_from_the_ref():
     node = trace.walk(("task", "t1"), lookup_in(world)).answer()["nodes"][0]
     assert (node["kind"], node["id"], node["service"]) == ("task", "t1", "rectification")
     assert node["overdue"] is True and node["title"] == "整改"
+
+
+def test_a_relation_named_by_either_side_is_kept_on_the_edge():
+    world = {("lead", "a"): {"node": {}, "links": [{"kind": "lead", "id": "b",
+                                                    "relation": "possible_duplicate"}]},
+             ("lead", "b"): {"node": {}, "links": [{"kind": "lead", "id": "a"}]}}
+    answer = trace.walk(("lead", "b"), lookup_in(world)).answer()
+    assert answer["edges"] == [{"from": "lead:a", "to": "lead:b",
+                                "relation": "possible_duplicate"}]
