@@ -160,7 +160,7 @@ async function route() {
 async function enter() {
   await Promise.all([loadUnits(), resolveWorkingYear()]);
   buildShell();
-  if (parseHash().path === '/login') location.hash = '#/dashboard';
+  if (!location.hash || parseHash().path === '/login') location.hash = '#/dashboard';
   else route();
 }
 
