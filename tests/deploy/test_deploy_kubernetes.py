@@ -14,11 +14,13 @@ import re
 
 import pytest
 import yaml
-from crd_checks import CRD_KINDS, check_crd
+from crd_checks import CRD_KINDS, OPERATOR_MODEL_KINDS, SCHEMAS, check_crd, operator_model_problems
 from deploy_helpers import (
     AGENCIES,
     GATEWAY_PORT,
+    HTTP_ENV,
     K8S,
+    OVERLAYS,
     ROOT,
     SERVICES,
     by_name,
@@ -61,12 +63,50 @@ def test_custom_resources_match_their_operators_api(rendered):
     seen = set()
     for doc in rendered:
         key = (doc["kind"], doc["apiVersion"])
-        if key in CRD_KINDS:
+        if key in SCHEMAS:
             seen.add(key)
             problems = check_crd(doc)
             assert not problems, f"{doc['kind']}/{doc['metadata']['name']}: {problems}"
     assert {("RabbitmqCluster", "rabbitmq.com/v1beta1"), ("Cluster", "postgresql.cnpg.io/v1"),
-            ("ServiceMonitor", "monitoring.coreos.com/v1")} <= seen
+            ("User", "rabbitmq.com/v1beta1"), ("TopicPermission", "rabbitmq.com/v1beta1")} <= seen
+
+
+@pytest.fixture(scope="module")
+def model_reports(tmp_path_factory) -> dict[str, dict[str, list[str]]]:
+    """Both overlays and two broken ServiceMonitors, checked in one run of the operator models."""
+    folder = tmp_path_factory.mktemp("operator-models")
+    files = {}
+    for name in OVERLAYS:
+        files[name] = folder / f"{name}.yaml"
+        files[name].write_text(rendered_text(name))
+    (monitor,) = [d for d in yaml.safe_load_all(rendered_text("production"))
+                  if d and d["kind"] == "ServiceMonitor" and d["metadata"]["name"] == "cosupervise"]
+    monitor["spec"]["endpoints"][0]["honourLabels"] = True  # misspelt
+    files["unknown-field"] = folder / "unknown-field.yaml"
+    files["unknown-field"].write_text(yaml.safe_dump(monitor))
+    monitor["spec"]["endpoints"][0]["interval"] = 15  # a duration is a string
+    files["wrong-type"] = folder / "wrong-type.yaml"
+    files["wrong-type"].write_text(yaml.safe_dump(monitor))
+    reports = operator_model_problems(*files.values())
+    return {name: reports[str(path)] for name, path in files.items()}
+
+
+def test_prometheus_operator_resources_match_the_operators_own_schema(overlay, model_reports):
+    report = model_reports[overlay]
+    assert {"ServiceMonitor/cosupervise", "ServiceMonitor/rabbitmq",
+            "PrometheusRule/cosupervise"} <= set(report)
+    assert set(report) == {f"{kind}/{d['metadata']['name']}" for d in yaml.safe_load_all(
+        rendered_text(overlay)) if d for kind, _ in OPERATOR_MODEL_KINDS if d["kind"] == kind}
+    bad = {name: problems for name, problems in report.items() if problems}
+    assert not bad, bad
+
+
+def test_prometheus_operator_check_catches_a_misspelt_field(model_reports):
+    """The model check is not a rubber stamp: an unknown key and a wrong type both fail."""
+    (problems,) = model_reports["unknown-field"].values()
+    assert problems == ["spec.endpoints[0].honourLabels: unknown field"]
+    (problems,) = model_reports["wrong-type"].values()
+    assert any(p.startswith("spec.endpoints.0.interval:") for p in problems), problems
 
 
 def test_every_process_has_deployment_service_account_service_hpa_pdb(rendered):
@@ -125,27 +165,66 @@ def test_every_container_is_probed_limited_and_locked_down(rendered):
 
 
 def test_probes_use_each_process_health_endpoints(rendered):
+    """Each process is probed on the port config/cosupervise.yaml gives it, where it listens."""
     deployments = by_name(rendered, "Deployment")
     for name, port in APPS.items():
         container = containers(deployments[name])[0]
         assert container["ports"] == [{"name": "http", "containerPort": port}]
         assert container["livenessProbe"]["httpGet"] == {"path": "/healthz", "port": "http"}
-        assert container["readinessProbe"]["httpGet"] == {"path": "/readyz", "port": "http"}
+        assert container["startupProbe"]["httpGet"] == {"path": "/healthz", "port": "http"}
+        # A service is ready when its own database and the broker answer (/readyz). The
+        # gateway's /readyz asks every service, so as a readiness probe it would pull all gateway
+        # pods at once when one service is down: the gateway is ready when it is alive.
+        ready = "/healthz" if name == "gateway" else "/readyz"
+        assert container["readinessProbe"]["httpGet"] == {"path": ready, "port": "http"}, name
         env = {e["name"]: e.get("value") for e in container["env"]}
-        key = "COSUPERVISE_HTTP" if name == "gateway" else f"COSUPERVISE_{name.upper()}_HTTP"
-        assert env[key] == f"0.0.0.0:{port}", f"{name} must listen where it is probed"
+        assert env[HTTP_ENV[name]] == f"0.0.0.0:{port}", f"{name} must listen where it is probed"
+        service = by_name(rendered, "Service")[name]
+        assert service["spec"]["ports"][0]["targetPort"] == "http"
+
+
+def stop_timeout(rendered) -> float:
+    """COSUPERVISE_STOP_TIMEOUT as the pods get it (ConfigMap), else serve.py's own default."""
+    source = (ROOT / "cosupervise/serve.py").read_text()
+    m = re.search(r'environ\.get\("COSUPERVISE_STOP_TIMEOUT",\s*"(\d+(?:\.\d+)?)"\)', source)
+    assert m, "cosupervise/serve.py no longer bounds its stop by COSUPERVISE_STOP_TIMEOUT"
+    for cm in of_kind(rendered, "ConfigMap"):
+        if cm["metadata"]["name"].startswith("cosupervise-config"):
+            return float(cm["data"].get("COSUPERVISE_STOP_TIMEOUT", m.group(1)))
+    return float(m.group(1))
 
 
 def test_graceful_shutdown_fits_the_grace_period(rendered):
+    """preStop pause + the process's own bounded stop + a margin < the kubelet's SIGKILL."""
+    timeout = stop_timeout(rendered)
     for deployment in of_kind(rendered, "Deployment"):
+        name = deployment["metadata"]["name"]
         grace = pod_spec(deployment)["terminationGracePeriodSeconds"]
-        assert 20 <= grace <= 60, deployment["metadata"]["name"]
         for container in containers(deployment):
             pre_stop = container.get("lifecycle", {}).get("preStop", {})
-            sleep = pre_stop.get("exec", {}).get("command", [None, "0"])
-            assert int(sleep[-1]) < grace / 2, "preStop must leave time to finish work"
+            command = pre_stop.get("exec", {}).get("command", ["sleep", "0"])
+            assert command[0].endswith("sleep"), f"{name}: preStop is a plain pause"
+            if name.startswith("adapter-"):
+                continue  # the watcher is not `serve`; its outbox survives any stop
+            assert int(command[-1]) + timeout + 3 <= grace, \
+                f"{name}: {command[-1]} s + {timeout} s do not fit in {grace} s"
     gateway = containers(by_name(rendered, "Deployment")["gateway"])[0]
     assert gateway["lifecycle"]["preStop"], "the gateway waits for endpoints to drain"
+
+
+def test_upgrade_runs_the_migrations_before_the_new_pods(rendered):
+    """`kubectl apply -k ... -l cosupervise/pre-start=true` applies the Job and all it needs."""
+    pre = [d for d in rendered
+           if d["metadata"].get("labels", {}).get("cosupervise/pre-start") == "true"]
+    assert sorted(d["kind"] for d in pre) == ["ConfigMap", "Job", "ServiceAccount"]
+    job = next(d for d in pre if d["kind"] == "Job")
+    config = next(d for d in pre if d["kind"] == "ConfigMap")
+    spec = pod_spec(job)
+    assert spec["serviceAccountName"] in {d["metadata"]["name"] for d in pre}
+    refs = [e["configMapRef"]["name"] for c in spec["containers"] for e in c.get("envFrom", [])]
+    assert refs == [config["metadata"]["name"]], "the Job must read the ConfigMap applied with it"
+    guide = (ROOT / "docs/OPERATIONS.md").read_text(encoding="utf-8")
+    assert "-l cosupervise/pre-start=true" in guide
 
 
 def test_writable_paths_are_volumes(rendered):
@@ -301,3 +380,31 @@ def test_adapters_publish_as_their_own_user_with_their_own_key(rendered):
         keys = [v for v in pod_spec(deployment)["volumes"] if v["name"] == "signing-key"]
         assert keys[0]["secret"]["secretName"] == f"cosupervise-signing-{agency}"
         assert deployment["spec"]["strategy"]["type"] == "Recreate"
+
+
+def deployment_files():
+    listed = run(["git", "ls-files", "--cached", "--others", "--exclude-standard", "--",
+                  "Dockerfile", "docker-compose.yml", "deploy", "k8s", "docs/OPERATIONS.md"]).stdout
+    return [ROOT / line for line in listed.splitlines() if line]
+
+
+def test_no_key_material_or_inline_credentials_in_deployment_files():
+    files = deployment_files()
+    assert any(p.name == "kustomization.yaml" for p in files)
+    for path in files:
+        text = path.read_text(encoding="utf-8", errors="replace")
+        assert "PRIVATE KEY-----" not in text, f"{path} holds key material"
+        # user:password@ in a URI only with placeholders: $(VAR) (Kubernetes), ${VAR} (compose,
+        # shell), <...> (the guide's examples).
+        placeholder = r"\$\{[^}]*\}|\$\(\w+\)|<[^>]+>"
+        for m in re.finditer(rf"\b(?:amqps?|postgres(?:ql)?(?:\+\w+)?)://"
+                             rf"({placeholder}|[^:/@\s]+):({placeholder}|[^/@\s]+)@", text):
+            assert re.fullmatch(placeholder, m.group(2)), \
+                f"{path}: inline credentials {m.group(0)}"
+        if path.suffix not in {".yml", ".yaml", ".conf", ".env"} and path.name != "Dockerfile":
+            continue  # settings files only: code and prose name variables, not values
+        for m in re.finditer(r"(?im)^[ \t-]*[\w.-]*(password|passwd|_pass|secret|token)[ \t]*[:=][ \t]*(\S+)", text):
+            value = m.group(2).strip("\"'")
+            assert value.startswith(("${", "$(", "<", "{", "valueFrom")) or value in {"|", ""} \
+                or not re.search(r"[A-Za-z0-9]{8,}", value) or "secretKeyRef" in value, \
+                f"{path}: literal secret {m.group(0).strip()}"
