@@ -2,7 +2,7 @@
 
 from marshmallow import ValidationError, fields, validate
 
-from contracts.schemas.base import Answer, ListQuery, StrictSchema
+from contracts.schemas.base import Answer, ListQuery, QueryYear, StrictSchema, Year
 from contracts.schemas.common import CoordinatingUnitId, Subject, UnitId
 
 LEAD_STATUSES = ("registered", "transferred", "accepted", "handling", "returned", "concluded")
@@ -35,13 +35,16 @@ def Reason(**kw):  # noqa: N802
 # -- requests -------------------------------------------------------------------------------
 
 class LeadIn(StrictSchema):
-    """POST /api/v1/leads. ``registered_on``: the office entering a clue received earlier (补录)."""
+    """POST /api/v1/leads. ``registered_on``: the office entering a clue received earlier (补录);
+    ``year``: the work year it counts in (default: the year of its origin finding's item, else
+    the year it was registered)."""
 
     subject = Subject(required=True)
     summary = Summary(required=True)
     category = Category(required=True)
     sensitivity = fields.String(required=True, validate=validate.OneOf(SENSITIVITIES))
     registered_on = fields.Date(load_default=None, allow_none=True)
+    year = Year(load_default=None, allow_none=True)
 
 
 class OriginIn(StrictSchema):
@@ -87,7 +90,7 @@ class LeadQuery(ListQuery):
     subject = Subject()
     category = fields.String(validate=validate.Length(min=1, max=40))
     unit = UnitId()  # the current holder
-    year = fields.Integer(strict=False, validate=validate.Range(min=2000, max=2100))
+    year = QueryYear()
 
 
 class EscalationQuery(ListQuery):
@@ -135,6 +138,7 @@ class LeadOut(Answer):
     sender_unit = fields.String(allow_none=True)
     units = fields.List(fields.String())
     registered_on = fields.String()
+    year = fields.Integer(allow_none=True)
     transferred_on = fields.String(allow_none=True)
     accepted_on = fields.String(allow_none=True)
     accept_due = fields.String(allow_none=True)

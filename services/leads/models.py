@@ -24,6 +24,8 @@ class Lead(Base):
     source_unit: Mapped[str] = mapped_column(String(60))
     registered_by: Mapped[str] = mapped_column(String(120))
     registered_on = mapped_column(Date)
+    # the work year it counts in (a 2025 item's finding is 2025's lead, whenever entered)
+    year: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
     holder_unit: Mapped[str] = mapped_column(String(60), index=True)
     # the unit that sent it to the current holder: where a return sends it back
     sender_unit: Mapped[str | None] = mapped_column(String(60), nullable=True)

@@ -30,6 +30,7 @@ def lead(row, today, duplicates: list[dict] | None = None) -> dict:
         "source_unit": row.source_unit, "holder_unit": row.holder_unit,
         "sender_unit": row.sender_unit, "units": list(row.units),
         "registered_by": row.registered_by, "registered_on": clock.iso(row.registered_on),
+        "year": row.year,
         "transferred_on": clock.iso(row.transferred_on),
         "accepted_on": clock.iso(row.accepted_on),
         "accept_due": clock.iso(row.accept_due), "feedback_due": clock.iso(row.feedback_due),

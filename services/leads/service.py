@@ -21,7 +21,7 @@ from runtime.db import Database
 from runtime.events import event_handler
 from runtime.identity import Identity
 from runtime.ids import new_id
-from runtime.rpc import rpc
+from runtime.rpc import ServiceRpc, rpc
 from runtime.service_base import ServiceBase
 from services.leads import metrics, rules, serialize, similarity
 from services.leads.models import Base, Escalation, Lead, LeadStep, LeadUnit
@@ -94,6 +94,7 @@ ACTIONS = {
 class LeadsService(ServiceBase):
     name = "leads"
     db = Database(Base.metadata)
+    peers = ServiceRpc()  # RPC to the other services, with a deadline
 
     # -- registering -------------------------------------------------------------------------
 
@@ -107,6 +108,7 @@ class LeadsService(ServiceBase):
         today, now = clock.today(), clock.now()
         registered_on = rules.effective_date(who, data["registered_on"], today,
                                              field="registered_on")
+        year = data["year"] or self._origin_year(data.get("origin")) or registered_on.year
         with self.db.unit_of_work(who) as uow:
             unit = rules.acting_unit(who)
             origin = data.get("origin") or {}
@@ -114,7 +116,7 @@ class LeadsService(ServiceBase):
                         summary=data["summary"].strip(), category=data["category"].strip(),
                         sensitivity=data["sensitivity"], status="registered", source_unit=unit,
                         registered_by=who.username, registered_on=registered_on,
-                        holder_unit=unit, origin_kind=origin.get("kind"),
+                        year=year, holder_unit=unit, origin_kind=origin.get("kind"),
                         origin_id=origin.get("id"), duplicates=[], problem_ids=[],
                         created_at=now, updated_at=now)
             lead.involve(unit, now)
@@ -127,7 +129,8 @@ class LeadsService(ServiceBase):
             uow.audit("lead", lead.id, "register", after={
                 "subject": lead.subject, "summary": lead.summary, "category": lead.category,
                 "sensitivity": lead.sensitivity, "origin": serialize.origin(lead),
-                "registered_on": clock.iso(registered_on), "duplicates": lead.duplicates,
+                "registered_on": clock.iso(registered_on), "year": year,
+                "duplicates": lead.duplicates,
                 **_state(lead)})
             sent = data.get("transfer_to")
             if sent:
@@ -231,8 +234,7 @@ class LeadsService(ServiceBase):
             if "unit" in query:
                 stmt = stmt.where(Lead.holder_unit == query["unit"])
             if "year" in query:
-                stmt = stmt.where(Lead.registered_on >= date(query["year"], 1, 1),
-                                  Lead.registered_on <= date(query["year"], 12, 31))
+                stmt = stmt.where(Lead.year == query["year"])
             total = session.scalar(select(func.count()).select_from(stmt.subquery()))
             rows = session.scalars(stmt.order_by(Lead.created_at.desc(), Lead.id)
                                    .limit(query["limit"]).offset(query["offset"])).all()
@@ -332,8 +334,7 @@ class LeadsService(ServiceBase):
             def scoped(stmt):
                 if year is None:
                     return stmt
-                return stmt.where(Lead.registered_on >= date(year, 1, 1),
-                                  Lead.registered_on <= date(year, 12, 31))
+                return stmt.where(Lead.year == year)
 
             by_status = dict(session.execute(scoped(
                 select(Lead.status, func.count()).group_by(Lead.status))).all())
@@ -433,6 +434,19 @@ class LeadsService(ServiceBase):
             uow.audit("lead", lead.id, "link_problem", after={"problem": problem["id"]})
 
     # -- helpers -------------------------------------------------------------------------------
+
+    def _origin_year(self, origin) -> int | None:
+        """A lead from a planning finding counts in the year of the finding's item. Asked of
+        planning as the caller; if planning cannot say, the registration year applies."""
+        if not origin or origin.get("kind") != "finding":
+            return None
+        try:
+            finding = self.peers.planning.get_finding({"id": origin["id"]})
+            return int(self.peers.planning.get_item({"id": finding["item_id"]})["year"])
+        except Exception as exc:  # noqa: BLE001 - the year is a convenience, never a failure
+            log.info("year of finding %s unknown (%s); using the registration year",
+                     origin.get("id"), exc.__class__.__name__)
+            return None
 
     def _days(self, lead) -> tuple[int, int]:
         return rules.deadline_days(lead.category, self.config.get("lead_deadlines"))

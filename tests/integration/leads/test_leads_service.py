@@ -70,6 +70,7 @@ def test_lifecycle_with_history_audit_and_events(platform):
                         "lead_accepted", "lead_concluded")
     lead = _lead(platform)
     assert lead["status"] == "registered" and lead["holder_unit"] == "audit"
+    assert lead["year"] == clock.today().year
     assert lead["accept_due"] is None and lead["overdue"] is False
     lid = lead["id"]
 
@@ -158,6 +159,7 @@ def test_need_to_know_is_enforced_by_the_service(platform):
         # counts stay available
         stats = platform.call(person, "leads", "stats", {})
         assert stats["total"] == 1 and stats["per_unit"] == {"cdi": 1}
+        assert platform.call(person, "leads", "stats", {"year": 2001})["total"] == 0
 
     for person in ("office", "leader", "audit-liaison", "cdi-liaison"):
         assert platform.call(person, "leads", "get_lead", {"id": lid})["id"] == lid
@@ -318,6 +320,7 @@ def test_a_lead_from_a_finding_is_linked_both_ways(platform):
         "transfer_to": {"to_unit": "cdi", "reason": "监督事项发现问题移送"}})
     assert lead["origin"] == {"kind": "finding", "id": finding["id"]}
     assert lead["status"] == "transferred" and lead["source_unit"] == "npc"
+    assert lead["year"] == 2025  # the item's year, asked of planning as the caller
     linked = _until(lambda: call("office", "planning", "get_finding",
                                  {"id": finding["id"]})["lead_ids"])
     assert linked == [lead["id"]]
