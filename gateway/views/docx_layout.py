@@ -277,7 +277,7 @@ def _cell(cell, text, header=False):
     fmt = p.paragraph_format
     fmt.line_spacing_rule = WD_LINE_SPACING.SINGLE
     fmt.first_line_indent = Pt(0)
-    _run(p, str(text), FONT_H1 if header else FONT_BODY, Pt(12))
+    _run(p, str(text), FONT_H1 if header else FONT_BODY, Pt(10.5))  # 五号
 
 
 def _repeat_header(row):

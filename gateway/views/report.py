@@ -62,7 +62,7 @@ def build(year: int, answers: dict, *, items=None, circulars=None, topics=None,
               L.of(L.FORM, i.get("form")), L.unit(i.get("lead_unit")),
               L.units(i.get("participating_units")), L.of(L.ITEM_STATUS, i.get("status"))]
              for n, i in enumerate(items, 1)],
-            widths_mm=[12, 56, 18, 22, 32, 16]))
+            widths_mm=[14, 52, 20, 22, 30, 18]))
     return OfficialDocument(
         organ=organ, number=number,
         title=f"关于{year}年度协同联动监督工作情况的报告",
