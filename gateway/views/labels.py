@@ -23,6 +23,10 @@ CIRCULAR_STATUS = {"draft": "草稿", "approved": "已审核", "issued": "已印
 TOPIC_STATUS = {"planned": "已立项", "in_progress": "研究中", "concluded": "已结题"}
 CONCERN_SOURCE = {"party_government": "党委政府关心", "deputies": "人大代表关注",
                   "public": "人民群众关切", "npc_key_work": "人大监督重点工作"}
+RECORD_TYPE = {"audit.finding": "审计发现", "finance.disbursement": "资金拨付",
+               "finance.budget_execution": "预算执行", "statistics.indicator": "统计指标",
+               "plc.case_quality": "案件质量评查", "plc.petition": "信访投诉",
+               "inspection.feedback": "巡察反馈", "cdi.case_concluded": "审结案件"}
 YES_NO = {True: "是", False: "否"}
 
 

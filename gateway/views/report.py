@@ -122,11 +122,15 @@ def _sharing_records(s):
     if s is None:
         return [_missing("信息共享")]
     records = _n(s, "records", "records_total")
-    warnings = _n(s, "warnings", "warnings_total")
-    out = [f"依托协同联动监督平台，各单位通过数据适配器共享审计发现、资金拨付、信访投诉、案件质量评查等"
-           f"监督信息 {records or 0} 条，按照共享规则分级授权使用，全程留痕可溯。"]
+    kinds = "、".join(f"{L.of(L.RECORD_TYPE, k)} {v} 条"
+                     for k, v in sorted((s.get("records_by_type") or {}).items(),
+                                        key=lambda kv: -kv[1]) if isinstance(v, int) and v)
+    out = [f"依托协同联动监督平台，各单位通过数据适配器共享监督信息 {records or 0} 条"
+           + (f"（{kinds}）" if kinds else "") + "，按照共享规则分级授权使用，全程留痕可溯。"]
+    warnings = _n(s, "warnings_total", "warnings")
     if warnings is not None:
-        to_lead = _n(s, "warnings_to_lead", "converted")
+        by_status = s.get("warnings") if isinstance(s.get("warnings"), dict) else {}
+        to_lead = by_status.get("converted") or _n(s, "warnings_to_lead")
         out.append(f"运用预警规则对共享数据进行比对分析，发出风险预警 {warnings} 条"
                    + (f"，其中 {to_lead} 条已转为问题线索" if to_lead else "") + "。")
     return out

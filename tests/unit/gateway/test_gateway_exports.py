@@ -49,6 +49,9 @@ STATS = {
     "research": {"topics": 2, "outputs": 3, "final_reports": 1},
     "sharing": ServiceUnavailable("down"),
 }
+SHARING = {"records": 12, "records_by_type": {"finance.disbursement": 8, "audit.finding": 4},
+           "warnings": {"open": 1, "converted": 2}, "warnings_total": 3, "results": 4,
+           "reuses": 6}
 ITEMS = [{"seq": 5, "title": "乡村振兴资金使用监管", "form": "joint_supervision", "lead_unit": "npc",
           "participating_units": ["cdi", "inspection", "finance", "audit"],
           "status": "in_progress", "key": True}]
@@ -105,3 +108,12 @@ def test_report_without_lists_has_no_attachment():
 def test_chinese_numbers():
     assert [docx_layout.cn_number(i) for i in (1, 8, 10, 11, 20, 23)] == [
         "一", "八", "十", "十一", "二十", "二十三"]
+
+
+def test_report_tells_shared_records_by_kind_and_warnings_turned_into_leads():
+    spec = report.build(2025, {**STATS, "sharing": SHARING}, organ="o", number="n", date="d",
+                        coordinating=["npc"])
+    text = "\n".join(p for sec in spec.sections for p in sec.paragraphs)
+    assert "共享监督信息 12 条（资金拨付 8 条、审计发现 4 条）" in text
+    assert "发出风险预警 3 条，其中 2 条已转为问题线索" in text
+    assert "复用成果 6 次" in text
