@@ -2,7 +2,7 @@
 
 from marshmallow import fields, validate
 
-from contracts.schemas.base import Answer, ListQuery, StrictSchema, Text, Title, Year
+from contracts.schemas.base import Answer, ListQuery, QueryYear, StrictSchema, Text, Title, Year
 from contracts.schemas.common import CoordinatingUnitId, UnitId, unique_list
 
 TOPIC_STATUSES = ("planned", "in_progress", "concluded")
@@ -30,7 +30,7 @@ class TopicIn(StrictSchema):
 
 
 class TopicQuery(ListQuery):
-    year = Year()
+    year = QueryYear()
     status = fields.String(validate=validate.OneOf(TOPIC_STATUSES))
     unit = UnitId()
 

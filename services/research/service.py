@@ -364,7 +364,7 @@ class ResearchService(ServiceBase):
     @rpc
     def conclude_topic(self, payload):
         who = self.caller.identity
-        rules.require_office(who, "课题结题")
+        rules.require_office(who, "办理课题结题")
         data = load(schemas.ConcludeIn(), {k: payload[k] for k in ("summary",) if k in payload})
         with self.db.unit_of_work(who) as uow:
             topic = _get(uow.session, Topic, payload.get("topic_id"), "研究课题")
