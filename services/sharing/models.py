@@ -37,7 +37,7 @@ class Record(Base):
     id: Mapped[int] = mapped_column(BIGINT, primary_key=True, autoincrement=True)
     source_unit: Mapped[str] = mapped_column(String(32))
     record_id: Mapped[str] = mapped_column(String(128))
-    type: Mapped[str] = mapped_column(String(80))
+    type: Mapped[str] = mapped_column(String(100))
     subject: Mapped[str] = mapped_column(String(128))
     occurred_at = mapped_column(DateTime(timezone=True))
     # the matter a record is about across agencies (a project id): warning rules join on it

@@ -205,6 +205,12 @@ def screen(delivery: Delivery, *, public_keys: Callable, record_kinds: Mapping[s
         except RecordRejected as exc:
             out.refused.append(_refuse_record(record, exc.code, exc.message, exc.field))
             continue
+        try:
+            occurred(verified["occurred_at"])
+        except (ValueError, OverflowError):
+            out.refused.append(_refuse_record(record, SCHEMA_INVALID, "时间超出可表示的范围",
+                                              "occurred_at"))
+            continue
         if verified["record_id"] in seen:
             out.duplicates_in_batch += 1
             continue

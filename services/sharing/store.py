@@ -176,16 +176,19 @@ def _note(raised: dict, warning: EarlyWarning, created: bool, attached: int):
 
 def _ratio_gap(session, spec, new_rows, now, name_of, raised):
     latest: dict[tuple[str, str], wr.Signal] = {}
+    triggers: dict[tuple[str, str], list[int]] = defaultdict(list)
     for row in new_rows:
         signal = wr.ratio_gap(spec, row, name_of)
         if signal is None:
             continue
         key = (signal.subject, signal.key)
+        triggers[key].extend(signal.records)
         if key not in latest or (signal.facts["as_of"], signal.records) >= (
                 latest[key].facts["as_of"], latest[key].records):
             latest[key] = signal
     joined = (*spec.trigger_types, *spec.evidence_types)
-    for signal in latest.values():
+    for key, signal in latest.items():
+        signal.records = triggers[key]
         warning, created = upsert(session, spec, signal, now)
         attached = attach(session, warning.id, signal.records, "trigger")
         if created and signal.facts.get("project_id"):

@@ -91,7 +91,7 @@ def upgrade():
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
     sa.Column('source_unit', sa.String(length=32), nullable=False),
     sa.Column('record_id', sa.String(length=128), nullable=False),
-    sa.Column('type', sa.String(length=80), nullable=False),
+    sa.Column('type', sa.String(length=100), nullable=False),
     sa.Column('subject', sa.String(length=128), nullable=False),
     sa.Column('occurred_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('ref', sa.String(length=128), nullable=True),
