@@ -141,3 +141,13 @@ def test_dockerignore_keeps_local_state_and_deploy_tools_out():
     ignored = {line.strip() for line in (ROOT / ".dockerignore").read_text().splitlines()
                if line.strip() and not line.startswith("#")}
     assert {".git", ".venv", "var", "tests", "requirements/deploy.txt", ".env"} <= ignored
+
+
+def test_compose_stop_grace_covers_the_bounded_stop(compose):
+    """`cosupervise serve` stops within COSUPERVISE_STOP_TIMEOUT; docker must not kill it sooner."""
+    source = (ROOT / "cosupervise/serve.py").read_text()
+    timeout = float(re.search(r'"COSUPERVISE_STOP_TIMEOUT",\s*"(\d+)"', source).group(1))
+    for name in (*SERVICES, "gateway"):
+        grace = compose["services"][name]["stop_grace_period"]
+        seconds = float(re.fullmatch(r"(\d+)s", grace).group(1))
+        assert seconds >= timeout + 3, f"{name}: stop_grace_period {grace} < {timeout} s + margin"
