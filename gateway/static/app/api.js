@@ -96,6 +96,21 @@ export const api = {
     if (Array.isArray(data)) return { items: data, total: data.length };
     return { items: (data && data.items) || [], total: (data && data.total) ?? 0 };
   },
+  /**
+   * A year's list (API.md: ?year=). A gateway that refuses the year or the paging as a query
+   * string (422) is asked for the bare list, filtered here, so the page still works.
+   */
+  async listByYear(path, year, params) {
+    try {
+      return await api.list(path, { ...params, year });
+    } catch (e) {
+      if (e.status !== 422) throw e;
+      const data = await send('GET', path, { params });
+      const all = Array.isArray(data) ? data : (data && data.items) || [];
+      const items = all.filter((x) => Number(x.year) === Number(year));
+      return { items, total: items.length };
+    }
+  },
   /** Fetches a file with the bearer token and hands it to the browser as a download. */
   async download(path, filename, params) {
     busy(1);

@@ -19,14 +19,14 @@ const L = {
   circular_status: { draft: '草稿', approved: '已审核', issued: '已印发', published: '已公开' },
   warning_status: { open: '待处置', new: '待处置', converted: '已转线索', to_lead: '已转线索', dismissed: '已排除', closed: '已处置' },
   topic_status: { planned: '已立项', in_progress: '研究中', concluded: '已结题', completed: '已结题' },
-  trace_kind: { item: '监督事项', finding: '发现问题', lead: '问题线索', problem: '整改问题', task: '整改任务', circular: '通报', warning: '预警', record: '共享数据' },
+  trace_kind: { item: '监督事项', finding: '发现问题', lead: '问题线索', problem: '整改问题', task: '整改任务', circular: '通报', warning: '风险预警', record: '共享数据', proposal: '议题建议', topic: '研究课题', output: '研究成果', result: '成果' },
   record_type: {
     'audit.finding': '审计发现', 'finance.disbursement': '资金拨付', 'finance.budget_execution': '预算执行',
     'statistics.indicator': '统计指标', 'plc.case_quality': '案件质量评查', 'plc.petition': '信访投诉',
     'inspection.feedback': '巡察反馈', 'cdi.case_concluded': '审结案件',
   },
   mechanism: {
-    planning: '计划共商·工作共推', sharing: '信息共享', leads: '线索共处', rectification: '整改共促',
+    planning: '计划共商·工作共推', sharing: '信息共享·成果共用', leads: '线索共处', rectification: '整改共促',
     results: '成果共用', research: '课题共研', plan: '计划共商', work: '工作共推',
   },
 };

@@ -124,8 +124,9 @@ export async function refreshUnread() {
   const el = document.getElementById('unread-count');
   if (!el) return;
   try {
-    const data = await api.list('/notifications', { unread: 'true' });
-    const n = data.total || data.items.length;
+    // The answer carries the caller's unread count beside the page of notices.
+    const data = await api.get('/notifications', { unread: 'true', limit: 1 });
+    const n = data.unread ?? data.total ?? 0;
     el.textContent = n > 99 ? '99+' : String(n);
     el.hidden = n === 0;
     document.getElementById('bell').setAttribute('aria-label', t('通知中心（{n} 条未读）', { n }));

@@ -11,19 +11,20 @@ import {
 import { show, yearPicker } from './common.js';
 
 const ID = (id) => encodeURIComponent(id);
-const ROUTE_OF = { item: 'items', finding: null, lead: 'leads', problem: 'problems', task: 'tasks', circular: 'circulars', topic: 'research', research_topic: 'research', warning: 'warnings', proposal: 'proposals', record: 'records', plan: 'plan' };
+const ROUTE_OF = { item: 'items', finding: null, lead: 'leads', problem: 'problems', task: 'tasks', circular: 'circulars', topic: 'research', research_topic: 'research', warning: 'warnings', proposal: 'proposals', record: 'records', result: 'results', plan: 'plan' };
 
 export function hrefFor(kind, id, extra = {}) {
   if (extra.href) return extra.href;
   if (kind === 'finding') return extra.item_id ? `#/items/${ID(extra.item_id)}` : `#/trace/finding/${ID(id)}`;
   if (kind === 'plan') return `#/plan/${id}`;
-  if (['warning', 'record', 'proposal'].includes(kind)) return `#/${ROUTE_OF[kind]}`;
+  if (kind === 'output') return extra.topic_id ? `#/research/${ID(extra.topic_id)}` : null;
+  if (['warning', 'record', 'proposal', 'result'].includes(kind)) return `#/${ROUTE_OF[kind]}`;
   const base = ROUTE_OF[kind];
   return base ? `#/${base}/${ID(id)}` : null;
 }
 
 // ---- trace ---------------------------------------------------------------------------------
-const CHAIN = ['warning', 'record', 'item', 'finding', 'lead', 'problem', 'task', 'circular'];
+const CHAIN = ['record', 'warning', 'proposal', 'item', 'finding', 'lead', 'problem', 'task', 'circular', 'topic', 'output', 'result'];
 /** Nodes of a trace answer, whatever its exact nesting: [{kind, id, title, status, ...}]. */
 export function traceNodes(d) {
   if (Array.isArray(d.nodes)) return d.nodes;
@@ -52,9 +53,13 @@ export async function tracePage(main, [kind, id]) {
     pageHeader(t('追溯链条'), t('从 {k} 出发，向前向后查看关联的全部环节（仅显示您有权知悉的内容）', { k: label('trace_kind', kind) })), body);
   await load(body, () => api.get(`/trace/${kind}/${ID(id)}`), (d) => {
     const nodes = traceNodes(d);
-    if (!nodes.length) return card(null, empty(t('没有关联的环节')));
+    const notes = [
+      (d.unavailable || []).length ? h('div.alert.alert-warn', t('以下服务暂未应答，链条可能不全：{s}', { s: d.unavailable.map((x) => label('mechanism', x)).join('、') })) : null,
+      d.truncated ? h('div.alert.alert-info', t('关联环节较多，仅显示最近的部分。')) : null,
+    ];
+    if (!nodes.length) return h('div', notes, card(null, empty(t('没有关联的环节'))));
     const kinds = [...new Set(nodes.map((n) => n.kind || n.type))].sort((a, b) => (CHAIN.indexOf(a) + 99) % 99 - (CHAIN.indexOf(b) + 99) % 99);
-    return h('div.trace', kinds.map((k, i) => [
+    return h('div', notes, h('div.trace', kinds.map((k, i) => [
       i ? h('div.trace-arrow', { 'aria-hidden': 'true' }, '→') : null,
       h('div.trace-col', h('div.trace-kind', label('trace_kind', k)),
         nodes.filter((n) => (n.kind || n.type) === k).map((n) => {
@@ -65,7 +70,7 @@ export async function tracePage(main, [kind, id]) {
             h('div.small.muted', [n.unit || n.lead_unit || n.holder_unit || n.responsible_unit || n.subject].filter(Boolean).map(unitName).join(' · ')),
             n.status ? h('div', badge(n.status_label || statusText(k, n.status), 'neutral'), n.overdue ? [' ', badge(t('已逾期'), 'bad')] : null) : null);
         })),
-    ]));
+    ])));
   });
 }
 function statusText(kind, status) {
@@ -82,11 +87,13 @@ export async function searchPage(main, params, query) {
   const body = h('div');
   clear(main, pageHeader(t('搜索'), t('在您有权查看的事项、线索、问题、任务、通报、课题和共享数据中检索')), card(null, f), body);
   if (!q) { clear(body, card(null, empty(t('请输入关键词')))); return; }
-  await load(body, () => api.list('/search', { q }), (data) => {
-    if (!data.items.length) return card(null, empty(t('没有找到与“{q}”相关的内容', { q }), t('请尝试更短的关键词，或检查是否有权查看。')));
+  await load(body, () => api.get('/search', { q, limit: 100 }), (data) => {
+    const gap = (data.unavailable || []).length
+      ? h('div.alert.alert-warn', t('以下服务暂未应答，结果可能不全：{s}', { s: data.unavailable.map((x) => label('mechanism', x)).join('、') })) : null;
+    if (!data.items.length) return h('div', gap, card(null, empty(t('没有找到与“{q}”相关的内容', { q }), t('请尝试更短的关键词，或检查是否有权查看。'))));
     const groups = {};
     for (const r of data.items) (groups[r.kind || r.type || 'other'] ||= []).push(r);
-    return h('div', h('p.muted', t('共找到 {n} 条结果', { n: data.total || data.items.length })),
+    return h('div', gap, h('p.muted', t('共找到 {n} 条结果', { n: data.total || data.items.length })),
       Object.entries(groups).map(([k, list]) => card(`${label('trace_kind', k)}（${list.length}）`, h('ul.results', list.map((r) => {
         const href = hrefFor(k, r.id, r);
         return h('li', href ? h('a', { href }, r.title || r.summary || r.id) : h('strong', r.title || r.id),
@@ -106,8 +113,12 @@ export async function notificationsPage(main, params, query) {
   const onlyUnread = query.unread === 'true';
   const body = h('div');
   const reload = () => notificationsPage(main, params, query);
+  const readAll = h('button.btn', { type: 'button', onclick: async () => {
+    readAll.disabled = true;
+    try { await api.post('/notifications/read-all'); toast(t('已全部标记为已读')); refreshUnread(); reload(); } catch (err) { toast(err.message, 'bad'); readAll.disabled = false; }
+  } }, t('全部标为已读'));
   clear(main, pageHeader(t('通知中心'), t('线索待受理、期限临近、逾期、任务退回、通报印发等提醒'),
-    h('a.btn', { href: onlyUnread ? '#/notifications' : '#/notifications?unread=true' }, onlyUnread ? t('显示全部') : t('只看未读'))), body);
+    h('a.btn', { href: onlyUnread ? '#/notifications' : '#/notifications?unread=true' }, onlyUnread ? t('显示全部') : t('只看未读')), readAll), body);
   await load(body, () => api.list('/notifications', onlyUnread ? { unread: 'true' } : undefined), (data) => {
     if (!data.items.length) return card(null, empty(onlyUnread ? t('没有未读通知') : t('暂无通知')));
     return card(null, h('ul.notifications', data.items.map((n) => {
@@ -120,14 +131,14 @@ export async function notificationsPage(main, params, query) {
       return h(`li.note${unread ? '.unread' : ''}`, { dataset: { id: n.id } },
         h('span.dot', { 'aria-hidden': 'true' }),
         h('div.note-main',
-          h('div', href ? h('a', { href }, n.title || n.message) : h('strong', n.title || n.message), ' ', n.type ? badge(noteType(n.type), noteKind(n.type)) : null),
+          h('div', n.type ? [badge(n.type_label || noteType(n.type), noteKind(n.type)), ' '] : null, href ? h('a', { href }, n.title || n.message) : h('strong', n.title || n.message)),
           n.title && n.message ? h('div.small', n.message) : null,
-          h('div.small.muted', fmtDate(n.created_at || n.at, true))),
+          h('div.small.muted', fmtDate(n.created_at || n.at, true), n.due_on ? ` · ${t('期限')} ${fmtDate(n.due_on)}` : '')),
         mark);
     })));
   });
 }
-const NOTE_TYPES = { lead_received: '线索待受理', lead_transferred: '线索待受理', deadline_near: '期限临近', deadline_soon: '期限临近', lead_overdue: '线索逾期', task_overdue: '任务逾期', overdue: '已逾期', task_sent_back: '任务退回', circular_issued: '通报印发', task_assigned: '新交办任务' };
+const NOTE_TYPES = { lead_returned: '线索退回', lead_concluded: '线索办结', task_assigned: '新交办任务', task_submitted: '任务待核验', due_soon: '期限临近',  lead_received: '线索待受理', lead_transferred: '线索待受理', deadline_near: '期限临近', deadline_soon: '期限临近', lead_overdue: '线索逾期', task_overdue: '任务逾期', overdue: '已逾期', task_sent_back: '任务退回', circular_issued: '通报印发', task_assigned: '新交办任务' };
 const noteType = (k) => t(NOTE_TYPES[k] || k);
 const noteKind = (k) => (/overdue|sent_back/.test(k) ? 'bad' : /near|soon|received|transferred/.test(k) ? 'warn' : 'info');
 

@@ -19,6 +19,7 @@ const COUNT_LABEL = {
   warnings: '风险预警', results: '成果', reuses: '成果复用', key_units: '重点单位', milestones: '工作节点', total: '合计',
   open: '在办', overdue: '逾期', concluded: '已办结', verified: '已销号', in_progress: '实施中', transferred: '已移送', accepted: '已受理',
   quarantine: '隔离数据', overdue_milestones: '逾期节点', overdue_leads: '逾期线索', overdue_tasks: '逾期任务',
+  warnings_open: '待处置预警', warnings_total: '风险预警', escalations_open: '督办中', final_reports: '最终报告', published: '已公开',
 };
 const countLabel = (k) => t(COUNT_LABEL[k] || label('mechanism', k));
 
@@ -28,34 +29,53 @@ const countLabel = (k) => t(COUNT_LABEL[k] || label('mechanism', k));
 const num = (v) => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 const isCounts = (v) => v && typeof v === 'object' && !Array.isArray(v) && Object.values(v).every((x) => num(x) !== null);
 const sum = (o) => Object.values(o).reduce((s, x) => s + (num(x) ?? 0), 0);
-const SKIP = new Set(['year', 'overdue', 'per_unit', 'total', 'count']);
+const SKIP = new Set(['year', 'overdue', 'per_unit', 'total', 'count', 'unavailable']);
+// What each mechanism's headline figure is, and which of its counts say the most beside it;
+// any other service's stats fall back to the generic reading.
+const PRIMARY = {
+  planning: ['items_total', 'items'], leads: ['total', 'leads'], rectification: ['tasks', 'problems'],
+  research: ['topics_total', 'topics'], sharing: ['records', 'warnings_total'],
+};
+const SHOWN = {
+  planning: ['proposals', 'findings'], leads: ['open', 'concluded', 'escalations_open'],
+  rectification: ['problems', 'verified', 'circulars'], research: ['outputs', 'final_reports', 'concluded'],
+  sharing: ['warnings_open', 'results', 'quarantine'],
+};
+// ECharts tooltips are HTML: anything from the server is escaped first.
+const esc = (x) => String(x).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+const countOf = (x) => num(x) ?? (isCounts(x) ? sum(x) : null);
 
-/** One mechanism's stats → {total, detail: {kind: count}}. */
-export function mechanismCounts(v) {
+/** One mechanism's stats → {total, detail: {kind: count}, unavailable}. */
+export function mechanismCounts(v, key) {
   if (num(v) !== null) return { total: v, detail: {} };
   if (!v || typeof v !== 'object') return { total: 0, detail: {} };
+  if (v.unavailable === true) return { total: null, detail: {}, unavailable: true };
   const detail = {};
-  for (const [k, x] of Object.entries(v)) {
-    if (SKIP.has(k) || k.startsWith('overdue') || k.endsWith('_total')) continue;
-    if (num(x) !== null) detail[k] = x;
-    else if (isCounts(x)) detail[k] = sum(x);
+  if (SHOWN[key]) {
+    for (const k of SHOWN[key]) if (countOf(v[k]) !== null) detail[k] = countOf(v[k]);
+  } else {
+    for (const [k, x] of Object.entries(v)) {
+      if (SKIP.has(k) || k.startsWith('overdue') || k.endsWith('_total') || /(^|_)(by|per)_/.test(k)) continue;
+      if (countOf(x) !== null) detail[k] = countOf(x);
+    }
   }
+  const first = (PRIMARY[key] || []).map((k) => countOf(v[k])).find((n) => n !== null && n !== undefined);
   const named = Object.keys(v).find((k) => k.endsWith('_total') && num(v[k]) !== null);
-  const total = num(v.total) ?? num(v.count) ?? (named ? v[named] : sum(detail));
+  const total = first ?? num(v.total) ?? num(v.count) ?? (named ? v[named] : sum(detail));
   return { total, detail };
 }
 export function mechanisms(d) {
   let m = d.mechanisms || d.per_mechanism || d.counts || null;
   if (!m) m = Object.fromEntries(MECH_ORDER.filter((k) => k in d).map((k) => [k, d[k]]));
   const entries = Array.isArray(m) ? m.map((x) => [x.mechanism || x.key || x.name, x.counts || x]) : Object.entries(m);
-  return entries.map(([key, v]) => ({ key, raw: v, ...mechanismCounts(v) }))
+  return entries.map(([key, v]) => ({ key, raw: v, name: (d.labels || {})[key], ...mechanismCounts(v, key) }))
     .sort((a, b) => ((MECH_ORDER.indexOf(a.key) + 99) % 99) - ((MECH_ORDER.indexOf(b.key) + 99) % 99));
 }
 /** {kind: overdue count}, from a top-level `overdue` or from each mechanism's own. */
 export function overdue(d, mech) {
   const o = d.overdue;
   if (o && typeof o === 'object') {
-    return Object.fromEntries(Object.entries(o).filter(([k]) => k !== 'total').map(([k, v]) => [k, num(v) ?? mechanismCounts(v).total]));
+    return Object.fromEntries(Object.entries(o).filter(([k]) => k !== 'total').map(([k, v]) => [k, num(v) ?? mechanismCounts(v, k).total ?? 0]));
   }
   const out = {};
   for (const m of mech) {
@@ -121,16 +141,17 @@ function render(year, dash, plan, notes) {
   const od = d ? overdue(d, mech) : {};
   const odTotal = Object.values(od).reduce((s, x) => s + x, 0);
   const units = d ? perUnit(d, mech) : [];
+  if (d && d.unit_names) unitNames = d.unit_names;
   const items = (plan.ok && plan.ok.items) || [];
 
   const tiles = h('div.stat-row.dash-tiles',
     planTile(year, plan),
     mech.filter((m) => m.key !== 'planning').map((m) => h('a.stat.stat-link', { href: mechHref(m.key, year), dataset: { mechanism: m.key } },
-      h('div.stat-label', label('mechanism', m.key)), h('div.stat-value', m.total),
-      h('div.stat-sub', Object.entries(m.detail).slice(0, 3).map(([k, v]) => `${countLabel(k)} ${v}`).join(' · ')))),
-    d ? h(`a.stat.stat-link${odTotal ? '.stat-bad' : ''}`, { href: '#/tasks?overdue=true' },
+      h('div.stat-label', mechName(m)), h('div.stat-value', m.unavailable ? '—' : m.total),
+      h('div.stat-sub', m.unavailable ? t('服务暂不可用') : Object.entries(m.detail).slice(0, 3).map(([k, v]) => `${countLabel(k)} ${v}`).join(' · ')))),
+    d ? h(`a.stat.stat-link${odTotal ? '.stat-bad' : ''}`, { href: overdueHref(od, year) },
       h('div.stat-label', t('逾期事项')), h('div.stat-value', odTotal),
-      h('div.stat-sub', Object.entries(od).filter(([, v]) => v).map(([k, v]) => `${countLabel(k)} ${v}`).join(' · ') || t('当前没有逾期事项'))) : null);
+      h('div.stat-sub', Object.entries(od).filter(([, v]) => v).map(([k, v]) => `${shortName(k)} ${v}`).join(' · ') || t('当前没有逾期事项'))) : null);
 
   const mechChart = chartBox('chart-mechanisms', t('各机制工作量'));
   const planChart = chartBox('chart-plan', t('年度监督事项进展'));
@@ -163,7 +184,7 @@ function render(year, dash, plan, notes) {
 
   // Charts measure their boxes, so they are drawn once the page is in the document.
   requestAnimationFrame(() => {
-    if (d && mech.length) drawMechanisms(mechChart, mech);
+    if (d && mech.length) drawMechanisms(mechChart, mech, od);
     if (items.length) drawPlan(planChart, items);
     if (unitRows.length) drawUnits(unitChart, unitRows);
   });
@@ -183,17 +204,24 @@ function planTile(year, plan) {
       `${t('实施中')} ${items.filter((i) => i.status === 'in_progress').length}`].join(' · ')));
 }
 
-function drawMechanisms(el, mech) {
-  const keys = [...new Set(mech.flatMap((m) => Object.keys(m.detail)))];
+function drawMechanisms(el, mech, od) {
   chart(el, {
-    tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
-    legend: keys.length ? { bottom: 0, type: 'scroll' } : undefined,
-    grid: { left: 40, right: 16, top: 16, bottom: keys.length ? 56 : 32 },
-    xAxis: { type: 'category', data: mech.map((m) => label('mechanism', m.key)), axisLabel: { interval: 0, fontSize: 11 } },
+    tooltip: {
+      trigger: 'axis', axisPointer: { type: 'shadow' },
+      formatter: (ps) => {
+        const m = mech[ps[0].dataIndex];
+        const lines = Object.entries(m.detail).map(([k, v]) => `${countLabel(k)}：${v}`);
+        return [`<b>${esc(mechName(m))}</b>`, ...ps.map((p) => `${p.marker}${esc(p.seriesName)}：${p.value}`), ...lines.map(esc)].join('<br>');
+      },
+    },
+    legend: { bottom: 0 },
+    grid: { left: 40, right: 16, top: 24, bottom: 40 },
+    xAxis: { type: 'category', data: mech.map((m) => shortName(m.key)), axisLabel: { interval: 0, fontSize: 12 } },
     yAxis: { type: 'value', minInterval: 1 },
-    series: keys.length
-      ? keys.map((k) => ({ name: countLabel(k), type: 'bar', stack: 'all', barMaxWidth: 36, data: mech.map((m) => m.detail[k] ?? 0) }))
-      : [{ name: t('数量'), type: 'bar', barMaxWidth: 36, data: mech.map((m) => m.total) }],
+    series: [
+      { name: t('总量'), type: 'bar', barMaxWidth: 32, data: mech.map((m) => m.total ?? 0), label: { show: true, position: 'top', fontSize: 11 } },
+      { name: t('逾期'), type: 'bar', barMaxWidth: 32, itemStyle: { color: '#b5534b' }, data: mech.map((m) => od[m.key] ?? 0) },
+    ],
   });
 }
 
@@ -212,6 +240,7 @@ function drawPlan(el, items) {
 }
 
 function drawUnits(el, rows) {
+  el.style.height = `${Math.max(270, rows.length * 28 + 70)}px`;
   const keys = [...new Set(rows.flatMap((u) => Object.keys(u.counts)))];
   const sorted = [...rows].sort((a, b) => sum(a.counts) - sum(b.counts));
   chart(el, {
@@ -219,11 +248,21 @@ function drawUnits(el, rows) {
     legend: { bottom: 0, type: 'scroll' },
     grid: { left: 110, right: 16, top: 8, bottom: 40 },
     xAxis: { type: 'value', minInterval: 1 },
-    yAxis: { type: 'category', data: sorted.map((u) => unitName(u.unit)), axisLabel: { fontSize: 11 } },
-    series: keys.map((k) => ({ name: countLabel(k), type: 'bar', stack: 'all', barMaxWidth: 18, data: sorted.map((u) => u.counts[k] ?? 0) })),
+    yAxis: { type: 'category', data: sorted.map((u) => unitLabel(u.unit)), axisLabel: { fontSize: 11 } },
+    series: keys.map((k) => ({ name: shortName(k), type: 'bar', stack: 'all', barMaxWidth: 18, data: sorted.map((u) => u.counts[k] ?? 0) })),
   });
 }
 
+const SHORT = { planning: '计划', leads: '线索', rectification: '整改', research: '课题', sharing: '共享' };
+const shortName = (k) => t(SHORT[k] || COUNT_LABEL[k] || k);
+const mechName = (m) => (m.name ? t(m.name) : label('mechanism', m.key));
+let unitNames = {};
+const unitLabel = (u) => (unitName(u) !== u ? unitName(u) : unitNames[u] || u);
+function overdueHref(od, year) {
+  const worst = Object.entries(od).sort((a, b) => b[1] - a[1])[0];
+  const key = worst && worst[1] ? worst[0] : 'rectification';
+  return { planning: `#/plan/${year}`, leads: can.coordinate() || can.viewer() ? '#/leads?overdue=true' : '#/tasks?overdue=true', research: `#/research?year=${year}` }[key] || '#/tasks?overdue=true';
+}
 function mechHref(key, year) {
   return {
     planning: `#/plan/${year}`, sharing: '#/warnings', leads: can.coordinate() ? '#/leads' : '#/dashboard',

@@ -221,15 +221,7 @@ export async function keyUnitsPage(main, params, query) {
     }, reload), 'primary'));
   }
   clear(main, pageHeader(t('{y} 年度整改重点单位', { y: year }), t('每年确定 1–2 个，向常委会报告整改情况'), ...acts), body);
-  // API.md's list conventions (?year=, ?limit=) first; a gateway that refuses them (422) is asked
-  // for the bare list, filtered here, so the page still works.
-  const list = () => api.list('/key-units', { year }).catch((e) => {
-    if (e.status !== 422) throw e;
-    return api.get('/key-units').then((d) => {
-      const items = (d.items || []).filter((k) => Number(k.year) === year);
-      return { items, total: items.length };
-    });
-  });
+  const list = () => api.listByYear('/key-units', year);
   await load(body, list, (data) => (data.items.length
     ? h('div.tiles.tiles-wide', data.items.map((k) => h('div.tile', { dataset: { unit: k.unit } },
       h('div.tile-title', k.unit_name || unitName(k.unit)),
