@@ -391,8 +391,11 @@ def load_or_create_private_key(
     if not isinstance(key, Ed25519PrivateKey):
         raise ValueError(f"{private_path} is not an Ed25519 private key")
     public_pem = public_key_pem(key.public_key())
-    if not public_path.exists() or public_path.read_bytes() != public_pem:
-        public_path.write_bytes(public_pem)
+    try:
+        if not public_path.exists() or public_path.read_bytes() != public_pem:
+            public_path.write_bytes(public_pem)
+    except OSError:
+        pass  # a read-only key mount (Kubernetes Secret): the .pub is published from config
     return key
 
 

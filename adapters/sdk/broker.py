@@ -1,6 +1,8 @@
 """Broker users for adapters: each agency publishes only its own routing keys.
 
-In deployment every adapter connects as its own RabbitMQ user `adapter-<agency>` that may only
+In deployment every adapter connects as its own RabbitMQ user named after the agency (`plc`,
+`audit`, ...; the same users deploy/compose/broker_users.py and k8s/base/rabbitmq/agencies.yaml
+create, with the same grants) that may only
 write to the exchange `cosupervise.records`, only with routing keys `<agency>.*` (a topic
 permission), and may configure and read nothing. With the `user_id` message property (which
 RabbitMQ checks against the connection's user) the sharing service knows who really sent a batch.
@@ -29,7 +31,8 @@ from adapters.sdk.publisher import EXCHANGE, SHARING_QUEUE
 
 
 def user_name(agency: str) -> str:
-    return f"adapter-{agency}"
+    """The broker user is the agency id: the message's user_id then names the source unit."""
+    return agency
 
 
 def permissions(agency: str) -> dict:
@@ -106,12 +109,14 @@ def apply(
     password: str,
     auth=("guest", "guest"),
     session=None,
+    user: str | None = None,
 ) -> None:
     """Create or update one adapter's user and permissions through the management API."""
     import requests
 
     http = session or requests
-    base, v, name = management_url.rstrip("/"), quote(vhost, safe=""), user_name(agency)
+    base, v = management_url.rstrip("/"), quote(vhost, safe="")
+    name = quote(user or user_name(agency), safe="")
     calls = [
         (f"{base}/api/users/{name}", {"password": password, "tags": ""}),
         (f"{base}/api/permissions/{v}/{name}", permissions(agency)),

@@ -16,14 +16,20 @@ from contracts.records import load_or_create_private_key
 pytestmark = pytest.mark.integration
 
 
+# Broker users are global, not per vhost: tests use their own names so that they never touch the
+# real `plc` user of a stack running on the same broker.
+PLC_USER = f"plc-test-{uuid.uuid4().hex[:8]}"
+AUDIT_USER = f"audit-test-{uuid.uuid4().hex[:8]}"
+
+
 @pytest.fixture
 def plc_user(rabbit):
     password = uuid.uuid4().hex
-    broker.apply(rabbit.base, rabbit.vhost, "plc", password, auth=rabbit.auth)
+    broker.apply(rabbit.base, rabbit.vhost, "plc", password, auth=rabbit.auth, user=PLC_USER)
     with kombu.Connection(rabbit.uri) as conn:  # topology pre-declared, as in deployment
         ensure_topology(conn)
-    yield rabbit.uri.replace("guest:guest", f"adapter-plc:{password}")
-    rabbit.api("DELETE", "users/adapter-plc")
+    yield rabbit.uri.replace("guest:guest", f"{PLC_USER}:{password}")
+    rabbit.api("DELETE", f"users/{PLC_USER}")
 
 
 def test_agency_user_publishes_its_own_kinds(rabbit, var, samples, plc_user):
@@ -37,7 +43,7 @@ def test_agency_user_publishes_its_own_kinds(rabbit, var, samples, plc_user):
         result = flush(box, "plc", plc_user, retry_seconds=5)
     assert result.records_published == 9
     messages = rabbit.drain()
-    assert {props["user_id"] for _, props, _ in messages} == {"adapter-plc"}
+    assert {props["user_id"] for _, props, _ in messages} == {PLC_USER}
 
 
 def test_agency_user_cannot_publish_another_agencys_kind(rabbit, var, plc_user):
@@ -52,7 +58,7 @@ def test_agency_user_cannot_publish_another_agencys_kind(rabbit, var, plc_user):
 
 def test_forged_user_id_is_refused(rabbit, var, plc_user):
     publisher = Publisher("plc", plc_user).connect()
-    publisher.user = "adapter-audit"  # pretend to be another agency
+    publisher.user = "audit"  # pretend to be another agency
     try:
         with pytest.raises(amqp.exceptions.PreconditionFailed):
             publisher.publish("plc.petition", {"records": []}, "m1")
@@ -100,15 +106,16 @@ def test_definitions_file_users_log_in_and_are_confined(rabbit, var, monkeypatch
         monkeypatch.setenv(f"COSUPERVISE_ADAPTER_PASSWORD_{agency.upper()}", f"pw-{agency}")
     assert broker.main(["definitions", "--vhost", "/", "--agency", "plc", "--agency", "audit"]) == 0
     defs = json.loads(capsys.readouterr().out)
-    assert [u["name"] for u in defs["users"]] == ["adapter-plc", "adapter-audit"]
+    assert [u["name"] for u in defs["users"]] == ["plc", "audit"]
     assert defs["topic_permissions"][0]["write"] == "^plc\\."
     assert defs["bindings"][0]["routing_key"] == "#"
     assert "pw-plc" not in json.dumps(defs)
     # The generated password hash is what RabbitMQ itself accepts: log in with the password.
     user = defs["users"][1]
+    assert user["name"] == "audit"
     rabbit.api(
         "PUT",
-        "users/adapter-audit",
+        f"users/{AUDIT_USER}",
         json={
             "password_hash": user["password_hash"],
             "hashing_algorithm": user["hashing_algorithm"],
@@ -119,16 +126,16 @@ def test_definitions_file_users_log_in_and_are_confined(rabbit, var, monkeypatch
         perms = defs["permissions"][1]
         rabbit.api(
             "PUT",
-            f"permissions/{rabbit.vhost}/adapter-audit",
+            f"permissions/{rabbit.vhost}/{AUDIT_USER}",
             json={k: perms[k] for k in ("configure", "write", "read")},
         )
         topic = defs["topic_permissions"][1]
         rabbit.api(
             "PUT",
-            f"topic-permissions/{rabbit.vhost}/adapter-audit",
+            f"topic-permissions/{rabbit.vhost}/{AUDIT_USER}",
             json={k: topic[k] for k in ("exchange", "write", "read")},
         )
-        uri = rabbit.uri.replace("guest:guest", "adapter-audit:pw-audit")
+        uri = rabbit.uri.replace("guest:guest", f"{AUDIT_USER}:pw-audit")
         with kombu.Connection(rabbit.uri) as conn:
             ensure_topology(conn)
         publisher = Publisher("audit", uri).connect()
@@ -140,6 +147,6 @@ def test_definitions_file_users_log_in_and_are_confined(rabbit, var, monkeypatch
             publisher.close()
         assert [key for key, _, _ in rabbit.drain()] == ["audit.finding"]
     finally:
-        rabbit.api("DELETE", "users/adapter-audit")
+        rabbit.api("DELETE", f"users/{AUDIT_USER}")
     monkeypatch.delenv("COSUPERVISE_ADAPTER_PASSWORD_AUDIT")
     assert broker.main(["definitions", "--agency", "audit"]) == 2
