@@ -2,7 +2,7 @@
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from contracts.schemas.base import Answer, ListQuery, StrictSchema, Title, Year
+from contracts.schemas.base import Answer, ListQuery, QueryYear, StrictSchema, Title, Year
 from contracts.schemas.common import (
     CoordinatingUnitId,
     Subject,
@@ -52,7 +52,7 @@ class ProblemIn(StrictSchema):
 
 
 class ProblemQuery(ListQuery):
-    year = Year()
+    year = QueryYear()
     subject = Subject()
     source = fields.String(validate=validate.OneOf(SOURCES))
     nature = fields.String(validate=validate.OneOf(NATURES))
@@ -71,7 +71,7 @@ class TaskQuery(ListQuery):
     overdue = fields.Boolean()
     status = fields.String(validate=validate.OneOf(TASK_STATUSES))
     problem_id = fields.String(validate=_ID)
-    year = Year()
+    year = QueryYear()
 
 
 class Evidence(fields.List):
@@ -169,7 +169,7 @@ class KeyUnitIn(StrictSchema):
 
 
 class KeyUnitQuery(StrictSchema):
-    year = Year()
+    year = QueryYear()
 
 
 class KeyUnitOut(Answer):
@@ -223,7 +223,7 @@ class CircularIn(StrictSchema):
 class CircularQuery(ListQuery):
     status = fields.String(validate=validate.OneOf(CIRCULAR_STATUSES))
     nature = fields.String(validate=validate.OneOf(CIRCULAR_NATURES))
-    year = Year()
+    year = QueryYear()
 
 
 class CircularOut(Answer):

@@ -34,7 +34,7 @@ def _iso(body: dict, *keys) -> dict:
 def _download(answer: dict) -> Response:
     content = base64.b64decode(answer["content"])
     name = answer["filename"]
-    ascii_name = name.encode("ascii", "ignore").decode() or "document.docx"
+    ascii_name = answer.get("ascii_filename") or "document.docx"
     return Response(content, status=200, headers={
         "Content-Type": answer.get("content_type") or DOCX,
         "Content-Disposition": f"attachment; filename=\"{ascii_name}\"; "

@@ -105,6 +105,8 @@ class Circular(Base):
     __tablename__ = "circulars"
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
     year: Mapped[int] = mapped_column(Integer, index=True)
+    # 发文字号 〔number_year〕seq号: numbered within the year it is issued
+    number_year: Mapped[int | None] = mapped_column(Integer, nullable=True)
     seq: Mapped[int | None] = mapped_column(Integer, nullable=True)
     number: Mapped[str | None] = mapped_column(String(60), nullable=True)
     title: Mapped[str] = mapped_column(String(200))
@@ -126,4 +128,4 @@ class Circular(Base):
     published_at = mapped_column(DateTime(timezone=True), nullable=True, index=True)
     # the redacted public copy, computed once when published and served as stored
     public: Mapped[dict | None] = mapped_column(JSON, nullable=True)
-    __table_args__ = (UniqueConstraint("year", "seq", name="uq_circulars_number"),)
+    __table_args__ = (UniqueConstraint("number_year", "seq", name="uq_circulars_number"),)

@@ -27,7 +27,7 @@ def build(year: int, unit: str, tasks, today: date, *, summary: str = "") -> dic
     for i, t in enumerate(tasks):
         label = f"（{NUMERALS[i]}）" if i < len(NUMERALS) else f"（{i + 1}）"
         latest = next((ev for ev in reversed(t.history or []) if ev.action == "in_progress"), None)
-        line = (f"{label}{t.problem.title}。整改措施：{t.measures}。整改期限："
+        line = (f"{label}{_sentence(t.problem.title)}整改措施：{_sentence(t.measures)}整改期限："
                 f"{t.deadline.isoformat()}，当前状态：{STATUS_NAMES.get(t.status, t.status)}。")
         if latest is not None:
             line += f"最新进展：{latest.note}"
@@ -40,10 +40,10 @@ def build(year: int, unit: str, tasks, today: date, *, summary: str = "") -> dic
                            for t in overdue) + "。"]
     else:
         gaps = ["目前没有逾期未完成的整改任务。"]
-    sent_back = [t for t in tasks if t.send_back_reason]
+    sent_back = [(t, ev) for t in tasks for ev in t.history or [] if ev.action == "sent_back"]
     if sent_back:
         gaps.append("督促单位退回重改意见：" + "；".join(
-            f"{t.problem.title}——{t.send_back_reason}" for t in sent_back) + "。")
+            f"{t.problem.title}——{ev.reason.rstrip('。；')}" for t, ev in sent_back) + "。")
     next_steps = ["对未销号任务逐项明确责任人和完成时限，按期报送整改佐证材料，"
                   "主动接受区人大常委会和各协同联动监督单位的监督。"]
     sections = [{"heading": "一、基本情况", "paragraphs": [basics]},
@@ -57,6 +57,10 @@ def build(year: int, unit: str, tasks, today: date, *, summary: str = "") -> dic
             "counts": {"total": total, "verified": verified, "overdue": len(overdue),
                        **{s: counts.get(s, 0) for s in STATUS_NAMES}},
             "sections": sections}
+
+
+def _sentence(text: str) -> str:
+    return text.strip().rstrip("。；;.") + "。"
 
 
 def paragraphs(report: dict) -> list[str]:

@@ -17,14 +17,14 @@ from runtime import clock
 from runtime.db import Database
 from runtime.identity import Identity, require_writer
 from runtime.ids import new_id
-from runtime.rpc import rpc
+from runtime.rpc import ServiceRpc, rpc
 from runtime.service_base import ServiceBase
 from services.rectification import docx_export, redaction, report, rules, serialize
 from services.rectification.models import Base, Circular, KeyUnit, Problem, Task, TaskEvent
 
 log = logging.getLogger(__name__)
 
-DEFAULT_OVERDUE_CHECK_SECONDS = 300
+DEFAULT_OVERDUE_CHECK_SECONDS = 60
 NATURE_NAMES = {"typical": "典型性问题", "common": "普遍性问题", "tendency": "倾向性问题",
                 "negative_case": "整改不力、敷衍塞责反面典型", "other": "其他"}
 
@@ -101,6 +101,7 @@ def _event(task, who, action, *, note=None, reason=None, evidence=()) -> TaskEve
 class RectificationService(ServiceBase):
     name = "rectification"
     db = Database(Base.metadata)
+    peers = ServiceRpc()  # not `rpc`: that name is the entrypoint decorator
 
     # -- problems --------------------------------------------------------------------------
 
@@ -111,13 +112,14 @@ class RectificationService(ServiceBase):
         rules.require_coordinating(who, "登记整改问题")
         data = load(schemas.ProblemIn(), payload)
         origin = data.pop("origin", None)
+        year = data.pop("year") or self._year_of(origin)  # asked before the write lock
         with self.db.unit_of_work(who) as uow:
             if origin:
                 existing = uow.session.scalars(select(Problem).where(
                     Problem.origin_kind == origin["kind"], Problem.origin_id == origin["id"])
                 ).first()
                 rules.check_origin_new(origin, existing)
-            p = Problem(id=new_id("prob"), year=data.pop("year") or clock.today().year,
+            p = Problem(id=new_id("prob"), year=year,
                         origin_kind=origin["kind"] if origin else None,
                         origin_id=origin["id"] if origin else None, unit=who.unit or "",
                         recorded_by=who.username, created_at=clock.now(), **data)
@@ -127,6 +129,17 @@ class RectificationService(ServiceBase):
             uow.emit("problem_recorded", {"problem": announced})
             uow.audit("problem", p.id, "record", after=announced)
             return serialize.problem(p)
+
+    def _year_of(self, origin) -> int:
+        """A problem from a finding belongs to its item's year; otherwise to this year."""
+        if origin and origin["kind"] == "finding":
+            try:
+                finding = self.peers.planning.get_finding({"id": origin["id"]})
+                return int(self.peers.planning.get_item({"id": finding["item_id"]})["year"])
+            except Exception as exc:  # noqa: BLE001 - planning away: the year is a default
+                log.warning("year of finding %s unknown (%s); using this year", origin["id"],
+                            exc.__class__.__name__)
+        return clock.today().year
 
     @rpc
     def list_problems(self, payload):
@@ -257,7 +270,7 @@ class RectificationService(ServiceBase):
             task = _get(uow.session, Task, payload.get("task_id"), "整改任务")
             rules.require_supervising(who, task, "核验销号")
             rules.check_awaiting_verification(task, "销号")
-            task.status, task.verified_at = "verified", clock.now()
+            task.status, task.verified_at, task.send_back_reason = "verified", clock.now(), None
             task.verified_by, task.verified_unit = who.username, who.unit
             _event(task, who, "verified", note=data["opinion"])
             uow.session.flush()
@@ -431,7 +444,8 @@ class RectificationService(ServiceBase):
         content = docx_export.official_document(
             title=r["title"], recipients="区人大常委会：", paragraphs=report.paragraphs(r),
             signature=r["unit_name"], signed_on=signed)
-        return _file(f"{r['year']}-{r['unit']}-整改情况报告.docx", content)
+        return _file(f"{r['year']}-{r['unit_name']}整改情况报告.docx", content,
+                     f"{r['year']}-{r['unit']}-report.docx")
 
     # -- circulars: draft → approved → issued, then perhaps published ----------------------
 
@@ -523,10 +537,16 @@ class RectificationService(ServiceBase):
         prefix = _circular_settings(self.config)["number_prefix"]
 
         def apply(session, c, who):
+            year = clock.today().year
             seq = (session.scalar(select(func.max(Circular.seq)).where(
-                Circular.year == c.year)) or 0) + 1
+                Circular.number_year == year)) or 0) + 1
             c.status, c.issued_at, c.issued_by = "issued", clock.now(), who.username
-            c.seq, c.number = seq, f"{prefix}〔{c.year}〕{seq}号"
+            c.number_year, c.seq, c.number = year, seq, f"{prefix}〔{year}〕{seq}号"
+            try:
+                session.flush()
+            except IntegrityError:
+                raise RuleViolation("另一份通报正在同时印发，请重试", "circular_number_taken") \
+                    from None
 
         return self._step(payload, "印发通报", rules.check_issue, apply, "circular_issued")
 
@@ -564,7 +584,7 @@ class RectificationService(ServiceBase):
             note="此件公开发布" if c["published"] else None,
             annex=("通报问题清单", annex) if annex else None,
             cc=c["cc"] or settings["cc"], printer=settings["issuer"], printed_on=issued)
-        return _file(f"{c['number'] or c['id']}.docx", content)
+        return _file(f"{c['number'] or c['title']}.docx", content, f"{c['id']}.docx")
 
     # -- what the public reads (no caller identity: these never look at one) ----------------
 
@@ -752,8 +772,8 @@ def _local_date(moment):
     return clock.aware(moment).astimezone(clock.LOCAL_TZ).date() if moment else clock.today()
 
 
-def _file(filename: str, content: bytes) -> dict:
-    return {"filename": filename,
+def _file(filename: str, content: bytes, ascii_name: str) -> dict:
+    return {"filename": filename, "ascii_filename": ascii_name,
             "content_type": "application/vnd.openxmlformats-officedocument."
                             "wordprocessingml.document",
             "content": base64.b64encode(content).decode("ascii")}

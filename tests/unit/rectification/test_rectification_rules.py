@@ -198,13 +198,15 @@ def test_the_key_unit_report_is_drawn_from_its_tasks():
     late = task(status="in_progress", history=[NS(action="in_progress", round=1, note="已清运",
                                                   evidence=["台账.pdf"])])
     done = task(status="verified", deadline=date(2025, 12, 31),
-                problem=NS(title="饮用水源地违建"), send_back_reason="照片不清晰")
+                problem=NS(title="饮用水源地违建"),
+                history=[NS(action="sent_back", round=1, reason="照片不清晰。", evidence=[])])
     r = report.build(2025, "ecology", [done, late], TODAY)
     assert r["title"] == "关于区生态环境局2025年度整改情况的报告"
     assert r["counts"]["total"] == 2 and r["counts"]["verified"] == 1 and r["counts"]["overdue"] == 1
     text = "\n".join(report.paragraphs(r))
     assert "整改销号率50%" in text and "河道垃圾反弹（逾期1天）" in text
-    assert "已清运（佐证材料：台账.pdf）" in text and "照片不清晰" in text
+    assert "已清运（佐证材料：台账.pdf）" in text and "饮用水源地违建——照片不清晰。" in text
+    assert "。。" not in text
     assert text.index("河道垃圾反弹") < text.index("饮用水源地违建")  # by deadline
     empty = report.build(2026, "court", [], TODAY)
     assert empty["counts"]["total"] == 0 and "暂无交办" in "\n".join(report.paragraphs(empty))

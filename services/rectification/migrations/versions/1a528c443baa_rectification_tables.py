@@ -2,7 +2,7 @@
 
 Revision ID: 1a528c443baa
 Revises: 
-Create Date: 2026-11-25 14:17:47.672338
+Create Date: 2026-11-25 14:24:24.318823
 """
 import sqlalchemy as sa
 from alembic import op
@@ -44,6 +44,7 @@ def upgrade():
     op.create_table('circulars',
     sa.Column('id', sa.String(length=40), nullable=False),
     sa.Column('year', sa.Integer(), nullable=False),
+    sa.Column('number_year', sa.Integer(), nullable=True),
     sa.Column('seq', sa.Integer(), nullable=True),
     sa.Column('number', sa.String(length=60), nullable=True),
     sa.Column('title', sa.String(length=200), nullable=False),
@@ -65,7 +66,7 @@ def upgrade():
     sa.Column('published_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('public', sa.JSON(), nullable=True),
     sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('year', 'seq', name='uq_circulars_number')
+    sa.UniqueConstraint('number_year', 'seq', name='uq_circulars_number')
     )
     with op.batch_alter_table('circulars', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_circulars_published_at'), ['published_at'], unique=False)
