@@ -17,7 +17,8 @@ const L = {
   task_status: { assigned: '已交办', in_progress: '整改中', submitted: '已报送', verified: '已销号', sent_back: '已退回' },
   problem_status: { open: '整改中', rectifying: '整改中', resolved: '已整改', closed: '已销号' },
   circular_status: { draft: '草稿', approved: '已审核', issued: '已印发', published: '已公开' },
-  warning_status: { open: '待处置', new: '待处置', converted: '已转线索', to_lead: '已转线索', dismissed: '已排除', closed: '已处置' },
+  warning_status: { open: '待处置', converting: '正在转线索', converted: '已转线索', dismissed: '已排除', new: '待处置', to_lead: '已转线索', closed: '已处置' },
+  result_kind: { item_conclusion: '事项结论', research_output: '研究成果', circular: '通报' },
   topic_status: { planned: '已立项', in_progress: '研究中', concluded: '已结题', completed: '已结题' },
   trace_kind: { item: '监督事项', finding: '发现问题', lead: '问题线索', problem: '整改问题', task: '整改任务', circular: '通报', warning: '风险预警', record: '共享数据', proposal: '议题建议', topic: '研究课题', output: '研究成果', result: '成果' },
   record_type: {
