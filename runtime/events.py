@@ -16,6 +16,7 @@ from kombu import Connection
 from kombu.pools import producers
 from nameko.events import SERVICE_POOL, EventHandler
 
+import runtime.rpc  # noqa: F401 - acks survive a lost broker connection (see there)
 from runtime import metrics
 from runtime.topology import DEAD_LETTER_QUEUE
 

@@ -32,6 +32,56 @@ class _QuietExpected(logging.Filter):
 logging.getLogger("nameko.containers").addFilter(_QuietExpected())
 
 
+def _survive_lost_connections():
+    """Keep a service alive when the broker goes away under it (found by
+    tests/faults/test_broker_restarted.py: every consumer died on the first broker restart).
+
+    nameko 2.14 means an ack or requeue on a connection that is gone to be a no-op (the broker
+    gives an unacked message back to its queue by itself), but it only catches py-amqp's own
+    ``ConnectionError``; py-amqp 5 raises socket errors (``ConnectionResetError``,
+    ``BrokenPipeError``) instead. They escaped into the worker and nameko killed the whole
+    container, so `cosupervise up` stopped the platform. Likewise an RPC reply that cannot be
+    sent after nameko's retries killed the container; the caller has given up by then (its
+    timeout answers 503), so the reply is logged and dropped and the request is acked.
+    """
+    from amqp.exceptions import ConnectionError as AmqpConnectionError
+    from amqp.exceptions import RecoverableConnectionError
+    from nameko.messaging import QueueConsumer
+    from nameko.rpc import Responder
+
+    lost = (OSError, AmqpConnectionError, RecoverableConnectionError)
+    if getattr(QueueConsumer, "_cosupervise_guarded", False):
+        return
+    log = logging.getLogger(__name__)
+
+    def guard(method):
+        def guarded(self, message):
+            try:
+                return method(self, message)
+            except lost as exc:
+                log.warning("broker connection lost before %s (%s); the broker redelivers "
+                            "the message", method.__name__, exc)
+        guarded.__name__ = method.__name__
+        return guarded
+
+    send_response = Responder.send_response
+
+    def send_response_or_drop(self, result, exc_info):
+        try:
+            return send_response(self, result, exc_info)
+        except lost as exc:
+            log.warning("RPC reply not sent, broker unreachable (%s); the caller times out", exc)
+            return result, exc_info
+
+    QueueConsumer.ack_message = guard(QueueConsumer.ack_message)
+    QueueConsumer.requeue_message = guard(QueueConsumer.requeue_message)
+    Responder.send_response = send_response_or_drop
+    QueueConsumer._cosupervise_guarded = True
+
+
+_survive_lost_connections()
+
+
 class _Pending:
     def __init__(self, service, method, reply, timeout):
         self.service, self.method, self.reply, self.timeout = service, method, reply, timeout
