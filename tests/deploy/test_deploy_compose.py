@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
-import json
 import re
 
 import dockerfile
 import pytest
-from deploy_helpers import AGENCIES, GATEWAY_PORT, HTTP_ENV, ROOT, SERVICES, run, tool
+from deploy_helpers import (
+    AGENCIES,
+    GATEWAY_PORT,
+    HTTP_ENV,
+    ROOT,
+    SERVICES,
+    compose_config,
+    run,
+    tool,
+)
 
 pytestmark = pytest.mark.deploy
 
@@ -17,25 +25,33 @@ APP_IMAGE = "cosupervise:local"
 @pytest.fixture(scope="module")
 def compose() -> dict:
     """`docker-compose config` — the file as Compose itself reads it, anchors and merges done."""
-    result = run([tool("docker-compose"), "-f", str(ROOT / "docker-compose.yml"), "config",
-                  "--format", "json"], env={"COSUPERVISE_IMAGE": APP_IMAGE})
-    return json.loads(result.stdout)
+    return compose_config()
 
 
 def app_services(compose: dict) -> dict[str, dict]:
-    return {name: svc for name, svc in compose["services"].items()
-            if svc.get("image") == APP_IMAGE}
+    return {name: svc for name, svc in compose["services"].items() if svc.get("image") == APP_IMAGE}
 
 
 def test_compose_config_is_valid(compose):
-    assert set(compose["services"]) >= {"postgres", "rabbitmq", "migrate", "gateway",
-                                        "prometheus", *SERVICES}
+    assert set(compose["services"]) >= {
+        "postgres",
+        "rabbitmq",
+        "migrate",
+        "gateway",
+        "prometheus",
+        *SERVICES,
+    }
 
 
 def test_every_process_runs_from_the_one_image_built_here(compose):
     apps = app_services(compose)
-    assert set(apps) >= {"migrate", "gateway", "demo", *SERVICES,
-                         *(f"adapter-{a}" for a in AGENCIES)}
+    assert set(apps) >= {
+        "migrate",
+        "gateway",
+        "demo",
+        *SERVICES,
+        *(f"adapter-{a}" for a in AGENCIES),
+    }
     for name, svc in apps.items():
         assert svc["build"]["dockerfile"] == "Dockerfile", name
 
@@ -75,8 +91,9 @@ def test_startup_order_waits_for_health_and_migrations(compose):
 
 
 def test_gateway_is_published_on_8000(compose):
-    published = [(p["target"], str(p.get("published"))) for p in
-                 compose["services"]["gateway"]["ports"]]
+    published = [
+        (p["target"], str(p.get("published"))) for p in compose["services"]["gateway"]["ports"]
+    ]
     assert (8000, "8000") in published
 
 
@@ -98,7 +115,9 @@ def test_each_agency_adapter_watches_its_samples_as_its_own_broker_user(compose)
 def test_prometheus_scrapes_every_process_in_compose(compose):
     prom = compose["services"]["prometheus"]
     sources = {v["target"]: v["source"] for v in prom["volumes"] if v["type"] == "bind"}
-    assert sources["/etc/prometheus/prometheus.yml"] == str(ROOT / "deploy/prometheus/prometheus.yml")
+    assert sources["/etc/prometheus/prometheus.yml"] == str(
+        ROOT / "deploy/prometheus/prometheus.yml"
+    )
     assert sources["/etc/prometheus/alerts.yml"] == str(ROOT / "deploy/prometheus/alerts.yml")
 
 
@@ -113,6 +132,7 @@ def test_compose_holds_no_literal_password():
 
 
 # --- Dockerfile ---------------------------------------------------------------------------
+
 
 def test_dockerfile_passes_hadolint():
     run([tool("hadolint"), "--failure-threshold", "info", str(ROOT / "Dockerfile")])
@@ -138,8 +158,11 @@ def test_dockerfile_is_multi_stage_non_root_and_installs_only_built_wheels():
 
 
 def test_dockerignore_keeps_local_state_and_deploy_tools_out():
-    ignored = {line.strip() for line in (ROOT / ".dockerignore").read_text().splitlines()
-               if line.strip() and not line.startswith("#")}
+    ignored = {
+        line.strip()
+        for line in (ROOT / ".dockerignore").read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    }
     assert {".git", ".venv", "var", "tests", "requirements/deploy.txt", ".env"} <= ignored
 
 

@@ -48,13 +48,13 @@ def containers(workload):
 def test_kubernetes_validate_strict(overlay, tmp_path):
     manifest = tmp_path / f"{overlay}.yaml"
     manifest.write_text(rendered_text(overlay))
-    result = run([tool("kubernetes-validate"), "--strict", "--quiet", str(manifest)],
-                 check=False)
+    result = run([tool("kubernetes-validate"), "--strict", "--quiet", str(manifest)], check=False)
     out = result.stdout + result.stderr
     assert result.returncode == 0, out
     assert "ERROR" not in out
-    unvalidated = set(re.findall(r"Couldn't find schema for kind (\w+) with api version (\S+)",
-                                 out))
+    unvalidated = set(
+        re.findall(r"Couldn't find schema for kind (\w+) with api version (\S+)", out)
+    )
     assert unvalidated, "expected the operators' kinds to be skipped by kubernetes-validate"
     assert unvalidated <= CRD_KINDS, f"kinds validated by nothing: {unvalidated - CRD_KINDS}"
 
@@ -67,8 +67,12 @@ def test_custom_resources_match_their_operators_api(rendered):
             seen.add(key)
             problems = check_crd(doc)
             assert not problems, f"{doc['kind']}/{doc['metadata']['name']}: {problems}"
-    assert {("RabbitmqCluster", "rabbitmq.com/v1beta1"), ("Cluster", "postgresql.cnpg.io/v1"),
-            ("User", "rabbitmq.com/v1beta1"), ("TopicPermission", "rabbitmq.com/v1beta1")} <= seen
+    assert {
+        ("RabbitmqCluster", "rabbitmq.com/v1beta1"),
+        ("Cluster", "postgresql.cnpg.io/v1"),
+        ("User", "rabbitmq.com/v1beta1"),
+        ("TopicPermission", "rabbitmq.com/v1beta1"),
+    } <= seen
 
 
 @pytest.fixture(scope="module")
@@ -79,8 +83,11 @@ def model_reports(tmp_path_factory) -> dict[str, dict[str, list[str]]]:
     for name in OVERLAYS:
         files[name] = folder / f"{name}.yaml"
         files[name].write_text(rendered_text(name))
-    (monitor,) = [d for d in yaml.safe_load_all(rendered_text("production"))
-                  if d and d["kind"] == "ServiceMonitor" and d["metadata"]["name"] == "cosupervise"]
+    (monitor,) = [
+        d
+        for d in yaml.safe_load_all(rendered_text("production"))
+        if d and d["kind"] == "ServiceMonitor" and d["metadata"]["name"] == "cosupervise"
+    ]
     monitor["spec"]["endpoints"][0]["honourLabels"] = True  # misspelt
     files["unknown-field"] = folder / "unknown-field.yaml"
     files["unknown-field"].write_text(yaml.safe_dump(monitor))
@@ -93,10 +100,18 @@ def model_reports(tmp_path_factory) -> dict[str, dict[str, list[str]]]:
 
 def test_prometheus_operator_resources_match_the_operators_own_schema(overlay, model_reports):
     report = model_reports[overlay]
-    assert {"ServiceMonitor/cosupervise", "ServiceMonitor/rabbitmq",
-            "PrometheusRule/cosupervise"} <= set(report)
-    assert set(report) == {f"{kind}/{d['metadata']['name']}" for d in yaml.safe_load_all(
-        rendered_text(overlay)) if d for kind, _ in OPERATOR_MODEL_KINDS if d["kind"] == kind}
+    assert {
+        "ServiceMonitor/cosupervise",
+        "ServiceMonitor/rabbitmq",
+        "PrometheusRule/cosupervise",
+    } <= set(report)
+    assert set(report) == {
+        f"{kind}/{d['metadata']['name']}"
+        for d in yaml.safe_load_all(rendered_text(overlay))
+        if d
+        for kind, _ in OPERATOR_MODEL_KINDS
+        if d["kind"] == kind
+    }
     bad = {name: problems for name, problems in report.items() if problems}
     assert not bad, bad
 
@@ -124,8 +139,11 @@ def test_every_process_has_deployment_service_account_service_hpa_pdb(rendered):
         assert service["spec"]["selector"] == deployment["spec"]["selector"]["matchLabels"]
         assert [p["port"] for p in service["spec"]["ports"]] == [port]
         hpa = hpas[name]["spec"]
-        assert hpa["scaleTargetRef"] == {"apiVersion": "apps/v1", "kind": "Deployment",
-                                         "name": name}
+        assert hpa["scaleTargetRef"] == {
+            "apiVersion": "apps/v1",
+            "kind": "Deployment",
+            "name": name,
+        }
         assert 1 <= hpa["minReplicas"] <= hpa["maxReplicas"]
         assert "replicas" not in deployment["spec"], f"{name}: the HPA owns the replica count"
         pdb = pdbs[name]["spec"]
@@ -206,16 +224,20 @@ def test_graceful_shutdown_fits_the_grace_period(rendered):
             assert command[0].endswith("sleep"), f"{name}: preStop is a plain pause"
             if name.startswith("adapter-"):
                 continue  # the watcher is not `serve`; its outbox survives any stop
-            assert int(command[-1]) + timeout + 3 <= grace, \
+            assert int(command[-1]) + timeout + 3 <= grace, (
                 f"{name}: {command[-1]} s + {timeout} s do not fit in {grace} s"
+            )
     gateway = containers(by_name(rendered, "Deployment")["gateway"])[0]
     assert gateway["lifecycle"]["preStop"], "the gateway waits for endpoints to drain"
 
 
 def test_upgrade_runs_the_migrations_before_the_new_pods(rendered):
     """`kubectl apply -k ... -l cosupervise/pre-start=true` applies the Job and all it needs."""
-    pre = [d for d in rendered
-           if d["metadata"].get("labels", {}).get("cosupervise/pre-start") == "true"]
+    pre = [
+        d
+        for d in rendered
+        if d["metadata"].get("labels", {}).get("cosupervise/pre-start") == "true"
+    ]
     assert sorted(d["kind"] for d in pre) == ["ConfigMap", "Job", "ServiceAccount"]
     job = next(d for d in pre if d["kind"] == "Job")
     config = next(d for d in pre if d["kind"] == "ConfigMap")
@@ -285,11 +307,17 @@ def test_every_referenced_secret_is_explained_in_the_guide(rendered):
 
 def test_only_the_gateway_takes_outside_traffic(rendered):
     policies = of_kind(rendered, "NetworkPolicy")
-    deny = [p for p in policies if p["spec"]["podSelector"] == {}
-            and p["spec"]["policyTypes"] == ["Ingress"] and not p["spec"].get("ingress")]
+    deny = [
+        p
+        for p in policies
+        if p["spec"]["podSelector"] == {}
+        and p["spec"]["policyTypes"] == ["Ingress"]
+        and not p["spec"].get("ingress")
+    ]
     assert deny, "a default-deny ingress policy must cover every pod"
     gateway_labels = by_name(rendered, "Deployment")["gateway"]["spec"]["template"]["metadata"][
-        "labels"]
+        "labels"
+    ]
     open_to_gateway = False
     for policy in policies:
         for rule in policy["spec"].get("ingress", []):
@@ -297,12 +325,14 @@ def test_only_the_gateway_takes_outside_traffic(rendered):
             from_anywhere = not sources or any(
                 s.get("ipBlock", {}).get("cidr") in {"0.0.0.0/0", "::/0"}
                 or (s.get("namespaceSelector") == {} and not s.get("podSelector"))
-                for s in sources)
+                for s in sources
+            )
             if not from_anywhere:
                 continue
             selector = policy["spec"]["podSelector"]
-            assert selector.get("matchLabels") == {"app.kubernetes.io/name": "gateway"}, \
+            assert selector.get("matchLabels") == {"app.kubernetes.io/name": "gateway"}, (
                 f"{policy['metadata']['name']} opens non-gateway pods to everyone"
+            )
             assert set(selector["matchLabels"].items()) <= set(gateway_labels.items())
             assert [p["port"] for p in rule["ports"]] == [GATEWAY_PORT]
             open_to_gateway = True
@@ -312,15 +342,19 @@ def test_only_the_gateway_takes_outside_traffic(rendered):
 def test_services_accept_metrics_scrapes_only_from_monitoring(rendered):
     policy = by_name(rendered, "NetworkPolicy")["metrics-from-monitoring"]
     (rule,) = policy["spec"]["ingress"]
-    assert rule["from"] == [{"namespaceSelector": {"matchLabels": {
-        "kubernetes.io/metadata.name": "monitoring"}}}]
+    assert rule["from"] == [
+        {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "monitoring"}}}
+    ]
 
 
 def test_service_monitor_scrapes_every_process(rendered):
     monitor = by_name(rendered, "ServiceMonitor")["cosupervise"]
     (expr,) = monitor["spec"]["selector"]["matchExpressions"]
-    selected = [s for s in of_kind(rendered, "Service")
-                if s["metadata"]["labels"].get(expr["key"]) in expr["values"]]
+    selected = [
+        s
+        for s in of_kind(rendered, "Service")
+        if s["metadata"]["labels"].get(expr["key"]) in expr["values"]
+    ]
     assert sorted(s["metadata"]["name"] for s in selected) == sorted(APPS)
     (endpoint,) = monitor["spec"]["endpoints"]
     assert endpoint["path"] == "/metrics"
@@ -335,11 +369,16 @@ def test_grafana_dashboard_config_map(rendered):
 
 def test_rabbitmq_runs_quorum_queues_like_compose(rendered):
     cluster = by_name(rendered, "RabbitmqCluster")["rabbitmq"]
-    k8s_lines = [line.strip() for line in
-                 cluster["spec"]["rabbitmq"]["additionalConfig"].splitlines() if line.strip()]
-    compose_lines = [line.strip() for line in
-                     (ROOT / "deploy/rabbitmq/rabbitmq.conf").read_text().splitlines()
-                     if line.strip() and not line.startswith("#")]
+    k8s_lines = [
+        line.strip()
+        for line in cluster["spec"]["rabbitmq"]["additionalConfig"].splitlines()
+        if line.strip()
+    ]
+    compose_lines = [
+        line.strip()
+        for line in (ROOT / "deploy/rabbitmq/rabbitmq.conf").read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
     assert "default_queue_type = quorum" in k8s_lines
     assert k8s_lines == compose_lines
 
@@ -373,8 +412,9 @@ def test_adapters_publish_as_their_own_user_with_their_own_key(rendered):
         deployment = deployments[f"adapter-{agency}"]
         container = containers(deployment)[0]
         assert container["args"][:3] == ["adapter", agency, "watch"]
-        refs = {e["valueFrom"]["secretKeyRef"]["name"] for e in container["env"]
-                if "valueFrom" in e}
+        refs = {
+            e["valueFrom"]["secretKeyRef"]["name"] for e in container["env"] if "valueFrom" in e
+        }
         user_secret = users[f"agency-{agency}"]["spec"]["importCredentialsSecret"]["name"]
         assert refs == {user_secret}, f"{agency} must connect as its own broker user"
         keys = [v for v in pod_spec(deployment)["volumes"] if v["name"] == "signing-key"]
@@ -383,8 +423,21 @@ def test_adapters_publish_as_their_own_user_with_their_own_key(rendered):
 
 
 def deployment_files():
-    listed = run(["git", "ls-files", "--cached", "--others", "--exclude-standard", "--",
-                  "Dockerfile", "docker-compose.yml", "deploy", "k8s", "docs/OPERATIONS.md"]).stdout
+    listed = run(
+        [
+            "git",
+            "ls-files",
+            "--cached",
+            "--others",
+            "--exclude-standard",
+            "--",
+            "Dockerfile",
+            "docker-compose.yml",
+            "deploy",
+            "k8s",
+            "docs/OPERATIONS.md",
+        ]
+    ).stdout
     return [ROOT / line for line in listed.splitlines() if line]
 
 
@@ -397,14 +450,21 @@ def test_no_key_material_or_inline_credentials_in_deployment_files():
         # user:password@ in a URI only with placeholders: $(VAR) (Kubernetes), ${VAR} (compose,
         # shell), <...> (the guide's examples).
         placeholder = r"\$\{[^}]*\}|\$\(\w+\)|<[^>]+>"
-        for m in re.finditer(rf"\b(?:amqps?|postgres(?:ql)?(?:\+\w+)?)://"
-                             rf"({placeholder}|[^:/@\s]+):({placeholder}|[^/@\s]+)@", text):
-            assert re.fullmatch(placeholder, m.group(2)), \
-                f"{path}: inline credentials {m.group(0)}"
+        for m in re.finditer(
+            rf"\b(?:amqps?|postgres(?:ql)?(?:\+\w+)?)://"
+            rf"({placeholder}|[^:/@\s]+):({placeholder}|[^/@\s]+)@",
+            text,
+        ):
+            assert re.fullmatch(placeholder, m.group(2)), f"{path}: inline credentials {m.group(0)}"
         if path.suffix not in {".yml", ".yaml", ".conf", ".env"} and path.name != "Dockerfile":
             continue  # settings files only: code and prose name variables, not values
-        for m in re.finditer(r"(?im)^[ \t-]*[\w.-]*(password|passwd|_pass|secret|token)[ \t]*[:=][ \t]*(\S+)", text):
+        for m in re.finditer(
+            r"(?im)^[ \t-]*[\w.-]*(password|passwd|_pass|secret|token)[ \t]*[:=][ \t]*(\S+)", text
+        ):
             value = m.group(2).strip("\"'")
-            assert value.startswith(("${", "$(", "<", "{", "valueFrom")) or value in {"|", ""} \
-                or not re.search(r"[A-Za-z0-9]{8,}", value) or "secretKeyRef" in value, \
-                f"{path}: literal secret {m.group(0).strip()}"
+            assert (
+                value.startswith(("${", "$(", "<", "{", "valueFrom"))
+                or value in {"|", ""}
+                or not re.search(r"[A-Za-z0-9]{8,}", value)
+                or "secretKeyRef" in value
+            ), f"{path}: literal secret {m.group(0).strip()}"

@@ -20,8 +20,10 @@ from deploy_helpers import DEPLOY, GATEWAY_PORT, K8S, ROOT, SERVICES, run, tool
 pytestmark = pytest.mark.deploy
 
 PROM = DEPLOY / "prometheus"
-DASHBOARDS = (DEPLOY / "grafana/dashboards/cosupervise.json",
-              K8S / "base/monitoring/dashboards/cosupervise.json")
+DASHBOARDS = (
+    DEPLOY / "grafana/dashboards/cosupervise.json",
+    K8S / "base/monitoring/dashboards/cosupervise.json",
+)
 # Exported by RabbitMQ's rabbitmq_prometheus plugin and by Prometheus itself (`up`); everything
 # else must be a family the services' /metrics really serves.
 FOREIGN_PREFIXES = ("rabbitmq_",)
@@ -33,7 +35,8 @@ def test_promtool_checks_the_prometheus_config(tmp_path: Path):
     config = (PROM / "prometheus.yml").read_text()
     assert "/etc/prometheus/alerts.yml" in config
     (tmp_path / "prometheus.yml").write_text(
-        config.replace("/etc/prometheus/alerts.yml", str(tmp_path / "alerts.yml")))
+        config.replace("/etc/prometheus/alerts.yml", str(tmp_path / "alerts.yml"))
+    )
     shutil.copy(PROM / "alerts.yml", tmp_path / "alerts.yml")
     result = run([tool("promtool"), "check", "config", str(tmp_path / "prometheus.yml")])
     assert "SUCCESS" in result.stdout + result.stderr
@@ -49,10 +52,14 @@ def test_alert_rules_unit_tests_pass():
 
 
 def test_every_alert_has_a_unit_test_severity_and_text():
-    rules = [r for g in yaml.safe_load((PROM / "alerts.yml").read_text())["groups"]
-             for r in g["rules"]]
-    tested = {t["alertname"] for case in yaml.safe_load(
-        (PROM / "alerts.test.yml").read_text())["tests"] for t in case["alert_rule_test"]}
+    rules = [
+        r for g in yaml.safe_load((PROM / "alerts.yml").read_text())["groups"] for r in g["rules"]
+    ]
+    tested = {
+        t["alertname"]
+        for case in yaml.safe_load((PROM / "alerts.test.yml").read_text())["tests"]
+        for t in case["alert_rule_test"]
+    }
     guide = (ROOT / "docs/OPERATIONS.md").read_text(encoding="utf-8")
     for rule in rules:
         name = rule["alert"]
@@ -73,8 +80,7 @@ def test_kubernetes_prometheusrule_carries_the_same_rules():
 def test_compose_prometheus_scrapes_every_process():
     config = yaml.safe_load((PROM / "prometheus.yml").read_text())
     job = next(j for j in config["scrape_configs"] if j["job_name"] == "cosupervise")
-    targets = {t: sc["labels"]["component"] for sc in job["static_configs"]
-               for t in sc["targets"]}
+    targets = {t: sc["labels"]["component"] for sc in job["static_configs"] for t in sc["targets"]}
     expected = {f"{name}:{port}": name for name, port in SERVICES.items()}
     expected[f"gateway:{GATEWAY_PORT}"] = "gateway"
     assert targets == expected
@@ -85,8 +91,9 @@ def exported_metric_names() -> set[str]:
     """The metric families of a service's /metrics: runtime.health serves generate_latest() of
     the default registry, which holds runtime.metrics' families and prometheus_client's process
     and Python collectors. Read from the exposition itself, not from the source text."""
-    import runtime.metrics  # noqa: F401 - registers the families
     from prometheus_client import REGISTRY, generate_latest
+
+    import runtime.metrics  # noqa: F401 - registers the families
 
     names = set(re.findall(r"^# TYPE (\S+) ", generate_latest(REGISTRY).decode(), re.M))
     assert {n for n in names if n.startswith("cosupervise_")}, "no cosupervise_* metric exported"
@@ -96,8 +103,25 @@ def exported_metric_names() -> set[str]:
 def metric_names_in(expr: str) -> set[str]:
     # Identifiers followed by a selector, a range or an operator, minus PromQL's own words.
     words = set(re.findall(r"\b([a-z_:][a-z0-9_:]*)\b(?=\s*[{\[)=<>!]|\s*$)", expr))
-    promql = {"sum", "max", "min", "avg", "count", "rate", "increase", "changes", "by", "or",
-              "and", "histogram_quantile", "vector", "le", "without", "on", "ignoring"}
+    promql = {
+        "sum",
+        "max",
+        "min",
+        "avg",
+        "count",
+        "rate",
+        "increase",
+        "changes",
+        "by",
+        "or",
+        "and",
+        "histogram_quantile",
+        "vector",
+        "le",
+        "without",
+        "on",
+        "ignoring",
+    }
     return {w for w in words if w not in promql and ("_" in w or w == "up")}
 
 
