@@ -95,9 +95,7 @@ class SharingService(ServiceBase):
                 message_id=message_id, now=now)
             raised = []
             if new and self._rules_care(specs, new):
-                if uow.session.get_bind().dialect.name == "postgresql":
-                    uow.session.execute(text("SELECT pg_advisory_xact_lock(:k)"),
-                                        {"k": WARNINGS_LOCK})
+                self._lock_warnings(uow.session)
                 raised = store.evaluate_records(uow.session, specs, new, now, registry().name)
             for hit in raised:
                 self._announce(uow, hit)
@@ -114,6 +112,13 @@ class SharingService(ServiceBase):
             len(screened.good) - len(new) + screened.duplicates_in_batch)
         metrics.RECORDS.labels(agency, "quarantined").inc(len(screened.refused))
         return {"stored": len(new), "quarantined": quarantined}
+
+    @staticmethod
+    def _lock_warnings(session):
+        """Serialise rule evaluation across consumers until commit (PostgreSQL; SQLite has one
+        writer already), so a rule joining two facts sees the one committed just before."""
+        if session.get_bind().dialect.name == "postgresql":
+            session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": WARNINGS_LOCK})
 
     @staticmethod
     def _rules_care(specs, rows) -> bool:
@@ -375,6 +380,7 @@ class SharingService(ServiceBase):
         with self.db.unit_of_work(None) as uow:
             if not uow.first_time(envelope):
                 return
+            self._lock_warnings(uow.session)  # the verification and the problem race otherwise
             fact_id = f"{kind}:{ref_id}"[:80]
             if uow.session.get(RectificationFact, fact_id) is None:
                 uow.session.add(RectificationFact(
