@@ -163,8 +163,9 @@ class ResearchService(ServiceBase):
             uow.session.flush()
             self._mark_final(uow, who, topic, output, data["final"])
             out = serialize.output(output, topic.final_output_id)
-            uow.emit("research_output_added", {"topic_id": topic.id,
-                                               "output": {**out, "versions": None}})
+            uow.emit("research_output_added", {
+                "topic_id": topic.id,
+                "output": serialize.output(output, topic.final_output_id, versions=False)})
             uow.audit("output", output.id, "add",
                       after={"topic_id": topic.id, "title": output.title, "version": 1,
                              "final": out["final"]})
@@ -194,8 +195,9 @@ class ResearchService(ServiceBase):
             uow.session.flush()
             self._mark_final(uow, who, topic, output, data["final"])
             out = serialize.output(output, topic.final_output_id)
-            uow.emit("research_output_added", {"topic_id": topic.id,
-                                               "output": {**out, "versions": None}})
+            uow.emit("research_output_added", {
+                "topic_id": topic.id,
+                "output": serialize.output(output, topic.final_output_id, versions=False)})
             uow.audit("output", output.id, "revise", before=before,
                       after={"version": output.version, "title": output.title,
                              "final": out["final"]})
