@@ -18,12 +18,13 @@ def _n(stats: dict, *keys) -> int | None:
     return None
 
 
-def _by(stats: dict, key: str, names: dict) -> str:
+def _by(stats: dict, key: str, names: dict, measure: str = "项") -> str:
     """"实施中 2 项、已办结 3 项" from a {status: n} breakdown."""
     breakdown = stats.get(key)
     if not isinstance(breakdown, dict):
         return ""
-    parts = [f"{names.get(k, k)} {v} 项" for k, v in breakdown.items() if isinstance(v, int) and v]
+    parts = [f"{names.get(k, k)} {v} {measure}" for k, v in breakdown.items()
+             if isinstance(v, int) and not isinstance(v, bool) and v]
     return "、".join(parts)
 
 
@@ -142,7 +143,7 @@ def _leads(s):
     count = _n(s, "total", "leads")
     concluded = _n(s, "concluded")
     overdue = _n(s, "overdue")
-    breakdown = _by(s, "leads", L.LEAD_STATUS)
+    breakdown = _by(s, "leads", L.LEAD_STATUS, "条")
     text = (f"建立问题线索移送、受理、办理、反馈闭环机制，全年登记问题线索 {count or 0} 条"
             + (f"（{breakdown}）" if breakdown else "")
             + (f"，已办结并反馈结果 {concluded} 条" if concluded is not None else "") + "。")
@@ -222,7 +223,7 @@ def _next_steps(stats):
              "强化线索移送和办理时限管理，对逾期事项实行提醒和督办",
              "加大整改跟踪问效力度，对整改不力的单位通报曝光",
              "推动信息共享规则和预警模型迭代完善，放大协同监督成果"]
-    out.append("下一步，我们将" + "；".join(f"{cn_number(i)}是{s}" for i, s in
-                                          enumerate(steps, 1)) + "，推动协同联动监督走深走实。")
+    out.append("下一步，我们将着力做好以下工作：" + "；".join(
+        f"{cn_number(i)}是{s}" for i, s in enumerate(steps, 1)) + "，推动协同联动监督走深走实。")
     out.append("特此报告。")
     return out
