@@ -82,8 +82,11 @@ def notices_for(source: str, envelope: dict, *, unit_name=lambda u: u) -> list[N
     if rule is None:
         return []
     payload = envelope.get("payload") or {}
+    lead_units = (payload.get("lead") or {}).get("units")
     out, seen = [], set()
     for notice in rule(payload, envelope, unit_name):
+        if isinstance(lead_units, list) and notice.unit not in (*lead_units, OFFICE_UNIT):
+            continue  # the leads service names who may know of the lead; nobody else is told
         if notice.unit and (notice.unit, notice.role) not in seen:
             seen.add((notice.unit, notice.role))
             out.append(notice)

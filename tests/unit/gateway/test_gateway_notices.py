@@ -163,3 +163,10 @@ def test_dates_parse_from_what_events_carry():
     assert n.parse_day("2025-12-01") == date(2025, 12, 1)
     assert n.parse_day("2025-11-30T20:00:00+00:00") == date(2025, 12, 1)  # Shanghai date
     assert n.parse_day("soon") is None and n.parse_day(None) is None
+
+
+def test_a_lead_notice_never_goes_beyond_the_units_the_leads_service_names():
+    narrow = {**LEAD, "units": ["audit"]}  # e.g. cdi no longer holds it
+    found = n.notices_for("leads", env("lead_overdue", {"lead": narrow, "deadline": "feedback"}))
+    assert addressed(found) == [("lead_overdue", "npc")]
+    assert n.notices_for("leads", env("lead_transferred", {"lead": narrow, "to_unit": "cdi"})) == []
