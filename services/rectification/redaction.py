@@ -48,7 +48,7 @@ def _spans(text: str, words) -> list[tuple[int, int]]:
     spans.sort()
     merged: list[list[int]] = []
     for start, end in spans:
-        if merged and start <= merged[-1][1]:
+        if merged and start < merged[-1][1]:  # adjacent marks stay apart: 科长 + 周某
             merged[-1][1] = max(merged[-1][1], end)
         else:
             merged.append([start, end])

@@ -259,7 +259,8 @@ class RectificationService(ServiceBase):
             uow.session.flush()
             uow.emit("task_submitted", {"task": serialize.task_brief(task)})
             uow.audit("task", task.id, "submit", before={"status": before},
-                      after={"status": "submitted", "evidence": rules.round_evidence(task)})
+                      after={"status": "submitted", "note": data["note"],
+                             "evidence": rules.round_evidence(task)})
             return serialize.task(task)
 
     @rpc
