@@ -33,10 +33,11 @@ RURAL_FUNDS = {
     "deliverables": ["制度研究报告", "资金监管办法修订建议"],
 }
 
-# problem ids other demo parts may have put in the story, by topic
-PROBLEM_KEYS = {
-    "mechanism": ("ecology_problem", "judicial_problem"),
-    "rural": ("rural_problem", "jieshi_problem", "rural_funds_problem"),
+# the rectification problems each topic studies, by their name in the story (rectification's
+# demo part puts them in story["problems"]; a "<name>_problem" key is read too)
+PROBLEMS = {
+    "mechanism": ("ecology", "judicial"),
+    "rural": ("rural", "audit"),
 }
 
 
@@ -44,11 +45,14 @@ def _id(value):
     return value.get("id") if isinstance(value, dict) else value
 
 
-def _link_problems(api, topic, story, keys):
-    for key in keys:
-        problem_id = _id(story.get(key))
-        if not problem_id:
-            continue
+def _problem_ids(story, names):
+    problems = story.get("problems") or {}
+    found = [_id(problems.get(n)) or _id(story.get(f"{n}_problem")) for n in names]
+    return list(dict.fromkeys(p for p in found if p))
+
+
+def _link_problems(api, topic, story, names):
+    for problem_id in _problem_ids(story, names):
         try:
             api.post("office", f"/api/v1/research-topics/{topic['id']}/links",
                      {"kind": "problem", "id": problem_id})
@@ -64,8 +68,8 @@ def load(api, story: dict) -> None:
         **MECHANISM, "item_ids": [i for i in (ecology, judicial) if i]})
     funds = api.post("office", "/api/v1/research-topics", {
         **RURAL_FUNDS, "item_ids": [rural] if rural else []})
-    _link_problems(api, mechanism, story, PROBLEM_KEYS["mechanism"])
-    _link_problems(api, funds, story, PROBLEM_KEYS["rural"])
+    _link_problems(api, mechanism, story, PROBLEMS["mechanism"])
+    _link_problems(api, funds, story, PROBLEMS["rural"])
 
     # the mechanism study: an outline by the office, revised with cdi and plc; still open
     outline = api.post("office", f"/api/v1/research-topics/{mechanism['id']}/outputs", {

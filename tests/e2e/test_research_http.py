@@ -43,6 +43,12 @@ def test_the_demo_holds_the_two_2025_topics_and_a_third_is_refused(as_user):
     assert len(finals) == 1 and finals[0]["version"] == 3 and funds["status"] == "concluded"
     assert [v["unit"] for v in finals[0]["versions"]] == ["finance", "audit", "finance"]
     assert funds["item_ids"], "the rural-fund study is linked to the rural-fund item"
+    problems = office.get("/api/v1/problems", params={"limit": 500})
+    audited = [p["id"] for p in (problems.json().get("items") or [])
+               if p["title"] == "衔接资金项目绩效目标设置不规范、部分资金滞留"]
+    if problems.status_code == 200 and audited:  # rectification's demo part ran: linked too
+        assert audited[0] in funds["problem_ids"] and len(funds["problem_ids"]) == 2
+        assert {lk["kind"] for lk in funds["links"]} == {"item", "problem"}
 
     error(office.post(BASE, topic("2025 年第三个课题", year=2025)), 409,
           "research_topics_limit")
