@@ -65,7 +65,8 @@ def add_subparser(subparsers) -> argparse.ArgumentParser:
 
     status = actions.add_parser("status", help="发件箱状态 (outbox status)")
     common(status)
-    parser.set_defaults(handler=run)
+    # `cosupervise` dispatches on `func`; `python -m adapters.cli` on `handler`
+    parser.set_defaults(handler=run, func=run)
     return parser
 
 

@@ -19,7 +19,8 @@ def type_label(record_type: str) -> str:
 
 def _num(value) -> str:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
+        return f"{value:,.0f}" if float(value).is_integer() else \
+            f"{value:,.2f}".rstrip("0").rstrip(".")
     return str(value)
 
 

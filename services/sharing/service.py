@@ -203,9 +203,9 @@ class SharingService(ServiceBase):
             warnings = [self._warning_out(session, w, readable) for w in self._visible_warnings(
                 session, who, select(EarlyWarning).where(EarlyWarning.subject == subject)
                 .order_by(EarlyWarning.raised_at))]
-        return {"subject": subject, "subject_name": registry().name(subject),
-                "facts": [serialize.record(r) for r in rows], "facts_total": total,
-                "by_type": by_type, "warnings": warnings}
+            return {"subject": subject, "subject_name": registry().name(subject),
+                    "facts": [serialize.record(r) for r in rows], "facts_total": total,
+                    "by_type": by_type, "warnings": warnings}
 
     # -- early warnings -----------------------------------------------------------------------
 
