@@ -3,7 +3,7 @@
 from marshmallow import ValidationError, fields, validate
 
 from contracts.schemas.base import Answer, ListQuery, QueryYear, StrictSchema, Year
-from contracts.schemas.common import CoordinatingUnitId, Subject, UnitId
+from contracts.schemas.common import CoordinatingUnitId, UnitId
 
 LEAD_STATUSES = ("registered", "transferred", "accepted", "handling", "returned", "concluded")
 SENSITIVITIES = ("normal", "sensitive", "secret")
@@ -18,18 +18,37 @@ def not_blank(value):
         raise ValidationError("不能为空白")
 
 
+def clean_text(value):
+    """No NUL characters (PostgreSQL refuses them) and no lone surrogates (not UTF-8)."""
+    if not isinstance(value, str):
+        return
+    if "\x00" in value:
+        raise ValidationError("不能包含空字符 (NUL)")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValidationError("包含无效的字符编码") from None
+
+
+def LeadSubject(**kw):  # noqa: N802
+    """A supervised unit or an official (free id, bounded), as planning's ``Subject``."""
+    return fields.String(validate=[validate.Length(min=1, max=120), not_blank, clean_text], **kw)
+
+
 def Summary(**kw):  # noqa: N802 - a field factory reads like a field
-    return fields.String(validate=[validate.Length(min=1, max=MAX_SUMMARY), not_blank], **kw)
+    return fields.String(validate=[validate.Length(min=1, max=MAX_SUMMARY), not_blank, clean_text],
+                         **kw)
 
 
 def Category(**kw):  # noqa: N802
     """A category of config ``lead_deadlines``; any other falls back to its ``default``."""
-    return fields.String(validate=[validate.Length(min=1, max=40), not_blank], **kw)
+    return fields.String(validate=[validate.Length(min=1, max=40), not_blank, clean_text], **kw)
 
 
 def Reason(**kw):  # noqa: N802
     """Blank is allowed here so the rule can refuse it with its own code (409)."""
-    return fields.String(load_default="", validate=validate.Length(max=MAX_REASON), **kw)
+    return fields.String(load_default="", validate=[validate.Length(max=MAX_REASON), clean_text],
+                         **kw)
 
 
 # -- requests -------------------------------------------------------------------------------
@@ -39,7 +58,7 @@ class LeadIn(StrictSchema):
     ``year``: the work year it counts in (default: the year of its origin finding's item, else
     the year it was registered)."""
 
-    subject = Subject(required=True)
+    subject = LeadSubject(required=True)
     summary = Summary(required=True)
     category = Category(required=True)
     sensitivity = fields.String(required=True, validate=validate.OneOf(SENSITIVITIES))
@@ -49,7 +68,7 @@ class LeadIn(StrictSchema):
 
 class OriginIn(StrictSchema):
     kind = fields.String(required=True, validate=validate.OneOf(ORIGIN_KINDS))
-    id = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    id = fields.String(required=True, validate=[validate.Length(min=1, max=64), clean_text])
 
 
 class TransferIn(StrictSchema):
@@ -68,7 +87,7 @@ class RegisterIn(LeadIn):
 
 
 class AcceptIn(StrictSchema):
-    note = fields.String(load_default="", validate=validate.Length(max=MAX_REASON))
+    note = fields.String(load_default="", validate=[validate.Length(max=MAX_REASON), clean_text])
 
 
 class ReturnIn(StrictSchema):
@@ -77,18 +96,18 @@ class ReturnIn(StrictSchema):
 
 class ProgressIn(StrictSchema):
     note = fields.String(required=True, validate=[validate.Length(min=1, max=MAX_REASON),
-                                                  not_blank])
+                                                  not_blank, clean_text])
 
 
 class FeedbackIn(StrictSchema):
-    result = fields.String(load_default="", validate=validate.Length(max=20_000))
+    result = fields.String(load_default="", validate=[validate.Length(max=20_000), clean_text])
 
 
 class LeadQuery(ListQuery):
     status = fields.String(validate=validate.OneOf(LEAD_STATUSES))
     overdue = fields.Boolean()
-    subject = Subject()
-    category = fields.String(validate=validate.Length(min=1, max=40))
+    subject = LeadSubject()
+    category = Category()
     unit = UnitId()  # the current holder
     year = QueryYear()
 

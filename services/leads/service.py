@@ -6,6 +6,7 @@ portrait and trace answer. Aggregate counts (``stats``) stay available to everyo
 """
 
 import logging
+import re
 from datetime import date
 
 from nameko.timer import Timer
@@ -32,6 +33,7 @@ log = logging.getLogger(__name__)
 SYSTEM = Identity(username="system:leads", unit=OFFICE_UNIT, role="system")
 DEFAULT_CHECK_SECONDS = 60
 DUPLICATE_CANDIDATES = 500
+_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
 class OverdueTimer(Timer):
@@ -52,10 +54,18 @@ overdue_timer = OverdueTimer.decorator
 
 
 def _lead_id(payload) -> str:
+    """The id asked for; anything that cannot be an id is simply not found (never a query)."""
     if not isinstance(payload, dict):
         raise ValidationFailed("请求体应为 JSON 对象", "validation_failed",
                                {"_body": ["应为 JSON 对象"]})
-    return str(payload.get("id") or "")[:64]
+    value = str(payload.get("id") or "")
+    return value if _ID.fullmatch(value) else ""
+
+
+def _text(payload, key: str, limit: int) -> str:
+    """A free-text RPC argument made safe for any database (no NUL, valid UTF-8)."""
+    value = str(payload.get(key, "") if isinstance(payload, dict) else "")[:limit]
+    return value.replace("\x00", "").encode("utf-8", "ignore").decode("utf-8").strip()
 
 
 def _body(payload: dict) -> dict:
@@ -367,10 +377,13 @@ class LeadsService(ServiceBase):
     @rpc
     def search(self, payload):
         who = self.caller.identity
-        q = str((payload or {}).get("q", ""))[:100].strip() if isinstance(payload, dict) else ""
+        q = _text(payload, "q", 100)
         if not q:
             return {"items": []}
-        limit = min(int((payload or {}).get("limit") or 20), 50)
+        try:
+            limit = max(1, min(int(payload.get("limit") or 20), 50))
+        except (TypeError, ValueError):
+            limit = 20
         with self.db.read() as session:
             rows = session.scalars(_visible(select(Lead), who).where(
                 or_(Lead.summary.contains(q, autoescape=True),
@@ -382,8 +395,7 @@ class LeadsService(ServiceBase):
     def by_subject(self, payload):
         """The leads about a subject that the caller may see, for portraits."""
         who = self.caller.identity
-        subject = str((payload or {}).get("subject", ""))[:120] if isinstance(payload,
-                                                                              dict) else ""
+        subject = _text(payload, "subject", 120)
         today = clock.today()
         with self.db.read() as session:
             rows = session.scalars(_visible(select(Lead), who).where(Lead.subject == subject)
