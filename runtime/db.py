@@ -12,6 +12,7 @@ from contextlib import contextmanager
 
 import eventlet
 import eventlet.queue
+import eventlet.semaphore
 from nameko.amqp.publish import Publisher, UndeliverableMessage
 from nameko.events import get_event_exchange
 from nameko.extensions import DependencyProvider
@@ -139,6 +140,7 @@ class Database(DependencyProvider):
     def setup(self):
         self.engine = make_engine(self.service_name, self.container.config)
         self._wake = eventlet.queue.LightQueue()
+        self._drain_lock = eventlet.semaphore.Semaphore()
         self._handles = weakref.WeakKeyDictionary()
 
     def start(self):
@@ -219,39 +221,53 @@ class Database(DependencyProvider):
         outbox = self.tables["outbox"]
         exchange = get_event_exchange(self.service_name, self.container.config)
         publisher = self._get_publisher()
-        with Session(bind=self.engine) as session:
+        # the relay loop and stop() may both drain: one at a time, never the same row twice
+        with self._drain_lock, Session(bind=self.engine) as session:
             query = (select(outbox.c.id, outbox.c.event_type, outbox.c.body)
                      .where(outbox.c.published_at.is_(None))
                      .order_by(outbox.c.id).limit(RELAY_BATCH))
             if self.engine.dialect.name == "postgresql":
                 query = query.with_for_update(skip_locked=True)
             rows = session.execute(query).all()
-            done = 0
-            for row_id, event_type, body in rows:
-                error = None
-                try:
-                    publisher.publish(body, exchange=exchange, routing_key=event_type,
-                                      retry=False)
-                except UndeliverableMessage:
-                    # no queue is bound: nobody subscribes to this event type. Reported,
-                    # never silently dropped.
-                    error = "unroutable: no queue bound for this event type"
-                    metrics.OUTBOX_UNROUTABLE.labels(self.service_name).inc()
-                    log.warning("event %s from %s is unroutable", event_type, self.service_name)
-                except Exception:
-                    session.commit()  # keep what was marked published so far
-                    raise
-                session.execute(update(outbox).where(outbox.c.id == row_id).values(
-                    published_at=clock.now(), attempts=outbox.c.attempts + 1,
-                    last_error=error))
-                if error is None:
-                    metrics.OUTBOX_PUBLISHED.labels(self.service_name).inc()
-                done += 1
-            session.commit()
+            if self.engine.dialect.name == "sqlite":
+                # Every SQLite transaction here holds the database's write lock
+                # (runtime.engine begins IMMEDIATE). Holding it while publishing meant that a
+                # slow or absent broker blocked every write of the service until SQLite gave
+                # up with "database is locked" (found by tests/faults/test_broker_restarted.py).
+                # Release it while talking to the broker; PostgreSQL keeps its row locks.
+                session.commit()
+            outcomes = []  # (row id, error or None), written after the publishing
+            try:
+                for row_id, event_type, body in rows:
+                    try:
+                        publisher.publish(body, exchange=exchange, routing_key=event_type,
+                                          retry=False)
+                        outcomes.append((row_id, None))
+                    except UndeliverableMessage:
+                        # no queue is bound: nobody subscribes to this event type. Reported,
+                        # never silently dropped.
+                        outcomes.append((row_id, "unroutable: no queue bound for this event type"))
+                        metrics.OUTBOX_UNROUTABLE.labels(self.service_name).inc()
+                        log.warning("event %s from %s is unroutable", event_type,
+                                    self.service_name)
+            finally:
+                # keep what was published so far, also when the broker went away mid-batch
+                self._mark_published(session, outcomes)
             backlog = session.execute(select(func.count()).select_from(outbox).where(
                 outbox.c.published_at.is_(None))).scalar_one()
+            session.commit()
             metrics.OUTBOX_BACKLOG.labels(self.service_name).set(backlog)
-            return done
+            return len(outcomes)
+
+    def _mark_published(self, session, outcomes):
+        outbox = self.tables["outbox"]
+        now = clock.now()
+        for row_id, error in outcomes:
+            session.execute(update(outbox).where(outbox.c.id == row_id).values(
+                published_at=now, attempts=outbox.c.attempts + 1, last_error=error))
+            if error is None:
+                metrics.OUTBOX_PUBLISHED.labels(self.service_name).inc()
+        session.commit()
 
 
 def _actor_from_context(worker_ctx):
