@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import requests
-from sqlalchemy import func, select
+from sqlalchemy import create_engine, func, select
 
 from runtime.config import load_config
-from runtime.engine import ensure_schema, make_engine
+from runtime.engine import ensure_schema, make_engine, service_database
 from tests.faults.faultsvc import service as faultsvc
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -41,6 +41,14 @@ def wait_for(predicate, timeout: float, what: str, interval: float = 0.2):
     raise TimeoutError(f"not within {timeout:.0f}s: {what}")
 
 
+def read_engine(name: str, config: dict):
+    """An engine that only reads: never the write lock the services' SQLite engines take."""
+    url, schema = service_database(name, config)
+    if url.startswith("sqlite"):
+        return create_engine(url, connect_args={"timeout": 30})
+    return create_engine(url, execution_options={"schema_translate_map": {None: schema}})
+
+
 class FaultWorld:
     """One broker vhost (or node), one database, one control folder, the fault services."""
 
@@ -60,7 +68,8 @@ class FaultWorld:
             engine = make_engine(name, self.config)
             ensure_schema(engine, name)
             faultsvc.metadata.create_all(engine)
-            self.engines[name] = engine
+            engine.dispose()
+            self.engines[name] = read_engine(name, self.config)
 
     def _config(self) -> dict:
         config = load_config()

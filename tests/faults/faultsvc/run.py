@@ -16,7 +16,24 @@ import cosupervise.serve as serve_module  # noqa: E402
 import runtime.config as runtime_config  # noqa: E402
 
 
+def _dump_greenlets(signum, frame):
+    """SIGUSR1: print where every green thread is (to see what a stuck service waits on)."""
+    import gc
+    import traceback
+
+    import greenlet
+
+    for obj in gc.get_objects():
+        if isinstance(obj, greenlet.greenlet) and obj.gr_frame is not None:
+            print("--- greenlet", obj, flush=True)
+            traceback.print_stack(obj.gr_frame, file=sys.stdout)
+    sys.stdout.flush()
+
+
 def main(name: str) -> int:
+    import signal
+
+    signal.signal(signal.SIGUSR1, _dump_greenlets)
     from tests.faults.faultsvc.service import SERVICES
 
     config = dict(runtime_config.load_config())
