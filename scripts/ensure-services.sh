@@ -60,4 +60,9 @@ if ! command -v promtool >/dev/null; then
   # the Debian package starts a Prometheus server we do not need
   $SUDO pkill -x prometheus 2>/dev/null || true
 fi
-say "RabbitMQ、PostgreSQL、Chromium、promtool 均已就绪"
+# LibreOffice renders the DOCX exports to PDF in the e2e tests (a document Word users can open)
+if ! command -v soffice >/dev/null; then
+  apt_install libreoffice-writer-nogui fonts-noto-cjk poppler-utils ||
+    { say "缺少 LibreOffice：apt-get install -y libreoffice-writer-nogui fonts-noto-cjk poppler-utils"; exit 1; }
+fi
+say "RabbitMQ、PostgreSQL、Chromium、promtool、LibreOffice 均已就绪"
