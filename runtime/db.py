@@ -262,11 +262,16 @@ class Database(DependencyProvider):
     def _mark_published(self, session, outcomes):
         outbox = self.tables["outbox"]
         now = clock.now()
+        published = [row_id for row_id, error in outcomes if error is None]
+        if published:
+            # one statement for the batch: a row per statement halved the relay on PostgreSQL
+            session.execute(update(outbox).where(outbox.c.id.in_(published)).values(
+                published_at=now, attempts=outbox.c.attempts + 1, last_error=None))
+            metrics.OUTBOX_PUBLISHED.labels(self.service_name).inc(len(published))
         for row_id, error in outcomes:
-            session.execute(update(outbox).where(outbox.c.id == row_id).values(
-                published_at=now, attempts=outbox.c.attempts + 1, last_error=error))
-            if error is None:
-                metrics.OUTBOX_PUBLISHED.labels(self.service_name).inc()
+            if error is not None:
+                session.execute(update(outbox).where(outbox.c.id == row_id).values(
+                    published_at=now, attempts=outbox.c.attempts + 1, last_error=error))
         session.commit()
 
 
