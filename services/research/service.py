@@ -313,7 +313,9 @@ class ResearchService(ServiceBase):
             for key in added:
                 topic.links.append(self._link_row(wanted[key], who, now))
             if added or removed:
-                _note(topic, who, "links_changed", _links_summary(added, removed),
+                titles = {**{k: lk.title for k, lk in current.items()},
+                          **{k: lk["title"] for k, lk in wanted.items() if lk}}
+                _note(topic, who, "links_changed", _links_summary(added, removed, titles),
                       added=[{"kind": k, "id": i} for k, i in added],
                       removed=[{"kind": k, "id": i} for k, i in removed])
                 uow.audit("topic", topic.id, "links_change",
@@ -502,11 +504,15 @@ def _link_from_answer(kind: str, ref: str, answer: dict) -> dict:
             "subjects": [str(s) for s in subjects]}
 
 
-def _links_summary(added, removed) -> str:
+def _links_summary(added, removed, titles) -> str:
     names = {"item": "监督事项", "problem": "整改问题"}
+
+    def say(pairs):
+        return "、".join(f"{names[k]}「{titles.get((k, i)) or i}」" for k, i in pairs)
+
     parts = []
     if added:
-        parts.append("关联" + "、".join(f"{names[k]} {i}" for k, i in added))
+        parts.append("关联" + say(added))
     if removed:
-        parts.append("取消关联" + "、".join(f"{names[k]} {i}" for k, i in removed))
+        parts.append("取消关联" + say(removed))
     return "；".join(parts)

@@ -276,3 +276,4 @@ def test_links_are_checked_with_their_owners(platform):
     assert after["item_ids"] == [] and after["problem_ids"] == ["prob-river"]
     assert after["history"][-1]["action"] == "links_changed"
     assert after["history"][-1]["detail"]["removed"] == [{"kind": "item", "id": item["id"]}]
+    assert after["history"][-1]["summary"] == "取消关联监督事项「乡村振兴资金使用监管」"
