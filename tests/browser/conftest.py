@@ -6,6 +6,7 @@ demo loaded. Every tab records the requests it makes, and a test fails when one 
 or when the page throws an uncaught error.
 """
 
+import json
 import os
 from pathlib import Path
 from urllib.parse import urlparse
@@ -113,7 +114,18 @@ class Tab:
         self.page.on("request", lambda r: self.requests.append(r.url))
 
     def go(self, hash_path: str):
-        self.page.goto(f"{self.base}/#{hash_path}")
+        """Open a page as a person would from the app (hash navigation, no reload); the first
+        visit loads the app."""
+        if not self.page.url.startswith(self.base) or not self.page.locator("#main").count():
+            self.page.goto(f"{self.base}/#{hash_path}")
+        elif self.page.evaluate("() => location.hash") != f"#{hash_path}":
+            # Mark what is shown now, so settling waits for the new page, not the old one.
+            self.page.evaluate("""h => {
+                const main = document.querySelector('#main');
+                main.appendChild(Object.assign(document.createElement('i'), {className: 'stale-page'}));
+                location.hash = h;
+            }""", hash_path)
+            self.page.wait_for_function("() => !document.querySelector('#main .stale-page')", timeout=20000)
         self.settle()
 
     def settle(self):
@@ -146,9 +158,20 @@ class Tab:
         return out
 
 
+@pytest.fixture(scope="session")
+def signed_tokens():
+    """The token each demo user got from signing in through the form, for their later tabs."""
+    return {}
+
+
 @pytest.fixture
-def tabs(browser, stack_url):
-    """tabs.new() → a fresh signed-out tab; tabs.sign_in(user) → a tab signed in through the form."""
+def tabs(browser, stack_url, signed_tokens):
+    """tabs.new() → a fresh signed-out tab; tabs.sign_in(user, at) → a signed-in tab on page `at`.
+
+    A user's first tab signs in through the form; later tabs of the same user start with the
+    token that sign-in gave (as a reopened browser tab of the same session would), which keeps
+    the suite fast without skipping the form.
+    """
 
     class Tabs:
         def __init__(self):
@@ -163,14 +186,23 @@ def tabs(browser, stack_url):
             self.opened.append(tab)
             return tab
 
-        def sign_in(self, username: str) -> Tab:
+        def sign_in(self, username: str, at: str | None = None) -> Tab:
             tab = self.new()
-            tab.page.goto(f"{stack_url}/")
-            tab.page.fill("#username", username)
-            tab.page.fill("#password", PASSWORD)
-            tab.page.click("form.login-form button[type=submit]")
+            token = signed_tokens.get(username)
+            if token:
+                tab.page.add_init_script(
+                    f"sessionStorage.setItem('cosupervise.token', {json.dumps(token)})")
+                tab.page.goto(f"{stack_url}/#{at or '/dashboard'}")
+            else:
+                tab.page.goto(f"{stack_url}/#{at}" if at else f"{stack_url}/")
+                tab.page.fill("#username", username)
+                tab.page.fill("#password", PASSWORD)
+                tab.page.click("form.login-form button[type=submit]")
             tab.page.wait_for_selector(".sidenav", timeout=20000)
             tab.settle()
+            if not token:
+                signed_tokens[username] = tab.page.evaluate(
+                    "() => sessionStorage.getItem('cosupervise.token')")
             return tab
 
     t = Tabs()

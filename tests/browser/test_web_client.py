@@ -35,8 +35,7 @@ def test_sign_in_page_is_chinese_and_says_what_is_wrong(tabs):
 
 
 def test_an_expired_session_returns_to_sign_in_with_the_reason(tabs):
-    tab = tabs.sign_in("office")
-    tab.go("/plan/2025")
+    tab = tabs.sign_in("office", at="/plan/2025")
     tab.page.evaluate("sessionStorage.setItem('cosupervise.token', 'expired.or.revoked')")
     tab.page.click(".sidenav >> text=议题建议")
     tab.page.wait_for_selector(".login-form", timeout=10000)
@@ -73,8 +72,7 @@ def test_office_dashboard_renders_charts(tabs, api, has_api):
 
 
 def test_office_reads_the_2025_plan_and_sorts_and_filters_it(tabs, api):
-    tab = tabs.sign_in("office")
-    tab.go("/plan/2025")
+    tab = tabs.sign_in("office", at="/plan/2025")
     plan = api("office", "GET", "/plans/2025").json()
     rows = tab.page.locator("#main table.table tbody tr")
     assert rows.count() == len(plan["items"]) == 5
@@ -189,8 +187,7 @@ def test_a_liaison_is_not_offered_the_offices_actions(tabs, api, free_years):
     created = api("office", "POST", "/plans", json={"year": year})
     assert created.status_code in (201, 409)
 
-    office = tabs.sign_in("office")
-    office.go(f"/plan/{year}")
+    office = tabs.sign_in("office", at=f"/plan/{year}")
     assert OFFICE_PLAN_ACTIONS <= set(office.actions())
     item_id = next(i["id"] for i in api("office", "GET", "/plans/2025").json()["items"]
                    if i["status"] == "in_progress" and "cdi" in i["participating_units"])
@@ -213,8 +210,7 @@ def test_a_liaison_is_not_offered_the_offices_actions(tabs, api, free_years):
 
 
 def test_a_liaisons_proposal_form_explains_each_field_in_chinese(tabs, api):
-    tab = tabs.sign_in("cdi-liaison")
-    tab.go("/proposals")
+    tab = tabs.sign_in("cdi-liaison", at="/proposals")
     before = api("cdi-liaison", "GET", "/proposals").json()["total"]
     tab.page.click("[data-action=提出议题建议]")
     tab.page.click(".modal button[type=submit]")
@@ -263,8 +259,7 @@ def test_a_leader_reads_and_is_offered_nothing(tabs, api):
 
 # ---- errors, language, what the client loads -------------------------------------------------
 def test_a_missing_record_says_so(tabs):
-    tab = tabs.sign_in("office")
-    tab.go("/items/item-does-not-exist")
+    tab = tabs.sign_in("office", at="/items/item-does-not-exist")
     box = tab.page.locator("#main .error-box")
     assert box.get_attribute("data-status") == "404"
     assert "未找到" in box.inner_text()
@@ -292,3 +287,117 @@ def test_the_client_is_served_whole_by_the_gateway(stack_url):
     for s in sources:
         if s.startswith("/static/"):
             assert requests.get(f"{stack_url}{s}", timeout=10).status_code == 200, s
+
+
+# ---- a lead's lifecycle, a rectification task, notices, the public copy ----------------------
+def test_a_lead_is_registered_transferred_and_accepted_in_the_pages(tabs, api, has_api):
+    if not has_api("/leads"):
+        pytest.skip("the leads service is not routed by this gateway yet")
+    summary = "浏览器测试：反映区人民检察院某专项资金使用台账不全，请核查。"
+    cdi = tabs.sign_in("cdi-liaison", at="/leads")
+    cdi.page.click("[data-action=登记线索]")
+    cdi.page.select_option(".modal select[name=subject]", "procuratorate")
+    cdi.page.fill(".modal [name=summary]", summary)
+    cdi.page.select_option(".modal select[name=category]", "funds")
+    cdi.page.click(".modal button[type=submit]")
+    cdi.page.wait_for_function("() => location.hash.startsWith('#/leads/') || document.querySelector('.modal .dup-list')")
+    if cdi.page.locator(".modal .dup-list").count():
+        cdi.page.click(".modal >> text=查看新登记的线索")
+    cdi.page.wait_for_url(re.compile(r"#/leads/lead-"))
+    cdi.settle()
+    lead_id = cdi.page.url.rsplit("/", 1)[1]
+    assert "已登记" in cdi.main_text()
+
+    cdi.page.click("[data-action=移送]")
+    cdi.page.select_option(".modal select[name=to_unit]", "audit")
+    cdi.page.fill(".modal [name=reason]", "涉及专项资金，请审计局核查。")
+    cdi.page.click(".modal button[type=submit]")
+    cdi.page.wait_for_selector(".modal", state="detached")
+    cdi.settle()
+    assert "已移送" in cdi.main_text() and "区审计局" in cdi.main_text()
+    assert "移送" not in cdi.actions(), "the lead is with the audit bureau now"
+
+    audit = tabs.sign_in("audit-liaison", at=f"/leads/{lead_id}")
+    assert {"受理", "退回"} <= set(audit.actions())
+    audit.page.click("[data-action=受理]")
+    audit.page.click(".modal button[type=submit]")
+    audit.page.wait_for_selector(".modal", state="detached")
+    audit.settle()
+    assert "已受理" in audit.main_text()
+    history = audit.page.inner_text("#main ol.timeline")
+    for step in ("登记", "移送", "受理"):
+        assert step in history
+    assert {"反馈办理结果", "记录办理情况"} <= set(audit.actions())
+    audit.shot("14-lead-accepted")
+    assert api("audit-liaison", "GET", f"/leads/{lead_id}").json()["status"] == "accepted"
+
+    # Need-to-know: a unit that never held it is told nothing about it.
+    other = tabs.sign_in("finance-liaison", at=f"/leads/{lead_id}")
+    assert other.page.locator("#main .error-box").get_attribute("data-status") == "404"
+    assert summary not in other.main_text()
+
+
+def test_a_supervised_unit_reports_and_submits_its_task(tabs, api, has_api):
+    if not has_api("/tasks"):
+        pytest.skip("the rectification service is not routed by this gateway yet")
+    tasks = api("ecology-reporter", "GET", "/tasks").json()["items"]
+    task = next((t for t in tasks if t["status"] in ("assigned", "in_progress", "sent_back")), None)
+    if task is None:
+        pytest.skip("the demo left no open task for the ecology bureau")
+    tab = tabs.sign_in("ecology-reporter", at=f"/tasks/{task['id']}")
+    assert "核验销号" not in tab.actions()
+    tab.page.click("[data-action=报告整改进展]")
+    tab.page.fill(".modal [name=note]", "已完成集中清理，建立巡河台账。")
+    tab.page.fill(".modal [name=evidence]", "清理前后对比照片\n巡河台账（10月）")
+    tab.page.click(".modal button[type=submit]")
+    tab.page.wait_for_selector(".modal", state="detached")
+    tab.settle()
+    assert "巡河台账（10月）" in tab.main_text()
+    tab.page.click("[data-action=报送整改完成]")
+    tab.page.click(".modal button[type=submit]")
+    tab.page.wait_for_selector(".modal", state="detached")
+    tab.settle()
+    assert "已报送" in tab.main_text()
+    assert api("ecology-reporter", "GET", f"/tasks/{task['id']}").json()["status"] == "submitted"
+    tab.shot("15-supervised-task-submitted")
+
+    supervisor = next(u for u in task["supervising_units"] if u != "npc") if any(
+        u != "npc" for u in task["supervising_units"]) else None
+    checker = tabs.sign_in(f"{supervisor}-liaison" if supervisor else "office")
+    checker.go(f"/tasks/{task['id']}")
+    assert {"核验销号", "退回重改"} <= set(checker.actions())
+
+
+def test_the_notification_centre_marks_a_notice_read(tabs, api, has_api):
+    if not has_api("/notifications"):
+        pytest.skip("the gateway has no notification centre yet")
+    before = api("office", "GET", "/notifications", params={"unread": "true"}).json()
+    if not before["items"]:
+        pytest.skip("the demo left no unread notice for the office")
+    tab = tabs.sign_in("office", at="/notifications")
+    unread = tab.page.locator("#main li.note.unread")
+    count = unread.count()
+    assert count == min(len(before["items"]), before["total"])
+    tab.shot("16-notifications")
+    unread.first.locator("button").click()
+    tab.page.wait_for_function(f"() => document.querySelectorAll('#main li.note.unread').length === {count - 1}")
+    after = api("office", "GET", "/notifications", params={"unread": "true"}).json()["total"]
+    assert after == before["total"] - 1
+    tab.page.wait_for_function(
+        f"() => document.querySelector('#unread-count').textContent === '{after}' || ({after} === 0 && document.querySelector('#unread-count').hidden)")
+
+
+def test_a_published_circular_is_readable_without_signing_in(tabs, stack_url, has_api):
+    if not has_api("/circulars"):
+        pytest.skip("the rectification service is not routed by this gateway yet")
+    published = requests.get(f"{stack_url}/api/v1/public/circulars", timeout=10).json()["items"]
+    if not published:
+        pytest.skip("the demo published no circular")
+    tab = tabs.new()
+    tab.go("/public/circulars")
+    assert published[0]["title"] in tab.main_text()
+    assert tab.page.locator(".sidenav").count() == 0
+    tab.page.click(f"#main a >> text={published[0]['title']}")
+    tab.settle()
+    assert published[0]["body"][:20] in tab.main_text()
+    tab.shot("17-public-circular")
