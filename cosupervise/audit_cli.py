@@ -44,6 +44,10 @@ def run(args) -> int:
             engine.dispose()
             print(f"- {name}: 尚未初始化 (not migrated yet)")
             continue
+        if engine.dialect.name == "postgresql":
+            # the log and its head read from one snapshot: a write landing between the two
+            # reads would otherwise look like a truncated chain
+            engine = engine.execution_options(isolation_level="REPEATABLE READ")
         with Session(engine) as session:
             conn = session.connection()
             problems = audit.verify(conn, _tables(name))

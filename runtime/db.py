@@ -6,6 +6,7 @@ entry (``uow.audit``). After the commit the relay publishes the events with publ
 confirms; while the broker is away they wait in the outbox.
 """
 
+import functools
 import logging
 import weakref
 from contextlib import contextmanager
@@ -244,12 +245,17 @@ class Database(DependencyProvider):
                                           retry=False)
                         outcomes.append((row_id, None))
                     except UndeliverableMessage:
-                        # no queue is bound: nobody subscribes to this event type. Reported,
-                        # never silently dropped.
+                        # no queue is bound: reported (metric, outbox row), never silently
+                        # dropped
                         outcomes.append((row_id, "unroutable: no queue bound for this event type"))
                         metrics.OUTBOX_UNROUTABLE.labels(self.service_name).inc()
-                        log.warning("event %s from %s is unroutable", event_type,
-                                    self.service_name)
+                        if (self.service_name, event_type) in _subscribed():
+                            # someone subscribes, yet its queue is missing: a fault
+                            log.warning("event %s from %s is unroutable although subscribed",
+                                        event_type, self.service_name)
+                        else:  # an announcement nobody subscribes to (yet): expected
+                            log.debug("event %s from %s has no subscriber", event_type,
+                                      self.service_name)
             finally:
                 # keep what was published so far, also when the broker went away mid-batch
                 self._mark_published(session, outcomes)
@@ -273,6 +279,25 @@ class Database(DependencyProvider):
                 session.execute(update(outbox).where(outbox.c.id == row_id).values(
                     published_at=now, attempts=outbox.c.attempts + 1, last_error=error))
         session.commit()
+
+
+@functools.lru_cache(maxsize=1)
+def _subscribed() -> frozenset:
+    """(source service, event type) pairs some service handles, from the handlers in the code."""
+    from runtime import topology
+
+    return frozenset(topology.subscriptions())
+
+
+class _QuietReturnedMessage(logging.Filter):
+    """py-amqp logs the broker's basic.return of a mandatory publish as a warning; the relay
+    handles it (UndeliverableMessage above), so the line is noise."""
+
+    def filter(self, record):
+        return "during closing channel" not in record.getMessage()
+
+
+logging.getLogger("amqp").addFilter(_QuietReturnedMessage())
 
 
 def _actor_from_context(worker_ctx):

@@ -47,6 +47,19 @@ def service_classes():
                 yield cls
 
 
+def subscriptions() -> set[tuple[str, str]]:
+    """Every (source service, event type) some service's ReliableEventHandler consumes."""
+    from runtime.events import ReliableEventHandler
+
+    pairs = set()
+    for cls in service_classes():
+        for _, method in inspect.getmembers(cls, callable):
+            for ext in getattr(method, ENTRYPOINT_EXTENSIONS_ATTR, ()):
+                if isinstance(ext, ReliableEventHandler):
+                    pairs.add((ext.source_service, ext.event_type))
+    return pairs
+
+
 def consumer_queues() -> list[Queue]:
     from runtime.events import ReliableEventHandler
 
