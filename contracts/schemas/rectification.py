@@ -35,7 +35,8 @@ class OriginIn(StrictSchema):
 
 class ProblemIn(StrictSchema):
     title = Title(required=True)
-    description = fields.String(required=True, validate=validate.Length(min=1, max=20_000))
+    # may be empty, as a finding's description may be: to-problem must not trip over it
+    description = fields.String(required=True, validate=validate.Length(max=20_000))
     subject = Subject(required=True)
     source = fields.String(required=True, validate=validate.OneOf(SOURCES))
     nature = fields.String(required=True, validate=validate.OneOf(NATURES))

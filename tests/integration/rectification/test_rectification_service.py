@@ -314,7 +314,15 @@ def test_circular_from_draft_to_a_public_copy_without_the_marked_strings(platfor
     with pytest.raises(RuleViolation) as e:
         call("office", "rectification", "issue_circular", {"id": cid})
     assert _code(e) == "circular_not_approved"
+    # the office corrects the draft (one more name to mask); once approved it is fixed
+    edited = call("office", "rectification", "update_circular",
+                  {**draft, "id": cid, "body": draft["body"] + "\n经办人李四负连带责任。",
+                   "names": ["王建国", "李四"]})
+    assert edited["names"] == ["王建国", "李四"] and edited["status"] == "draft"
     call("office", "rectification", "approve_circular", {"id": cid})
+    with pytest.raises(RuleViolation) as e:
+        call("office", "rectification", "update_circular", {**draft, "id": cid})
+    assert _code(e) == "circular_not_draft"
     with pytest.raises(RuleViolation) as e:
         call("office", "rectification", "publish_circular", {"id": cid})
     assert _code(e) == "circular_not_issued"
@@ -339,7 +347,8 @@ def test_circular_from_draft_to_a_public_copy_without_the_marked_strings(platfor
     assert "■" * 11 in one["body"] and one["number"] == issued["number"]
     for answer in (public, one):
         text = json.dumps(answer, ensure_ascii=False)
-        assert "王建国" not in text and "13800138000" not in text
+        assert "王建国" not in text and "13800138000" not in text and "李四" not in text
+    assert "经办人李某负连带责任" in one["body"]
     docx = call("office", "rectification", "circular_docx", {"id": cid})
     doc = Document(io.BytesIO(base64.b64decode(docx["content"])))
     assert doc.paragraphs[1].text == "巴南区人大常委会办公室文件"
