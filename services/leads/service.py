@@ -10,7 +10,7 @@ import re
 from datetime import date
 
 from nameko.timer import Timer
-from sqlalchemy import and_, false, func, or_, select, update
+from sqlalchemy import and_, case, false, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from contracts.errors import Forbidden, NotFound, ValidationFailed
@@ -286,21 +286,30 @@ class LeadsService(ServiceBase):
 
     def _check_overdue(self) -> dict:
         today = clock.today()
+        accepting = Lead.status == "transferred"
+        escalated_before = select(Escalation.id).where(
+            Escalation.lead_id == Lead.id,
+            Escalation.deadline == case((accepting, "accept"), else_="feedback"),
+            Escalation.due_on == case((accepting, Lead.accept_due), else_=Lead.feedback_due),
+        ).exists()
         with self.db.read() as session:
-            late = session.execute(select(Lead.id, Lead.status)
-                                   .where(_overdue_clause(today))).all()
+            late = dict(session.execute(select(Lead.status, func.count())
+                                        .where(_overdue_clause(today))
+                                        .group_by(Lead.status)).all())
+            # only what was not escalated yet: a tick over old overdue leads writes nothing
+            fresh = session.scalars(select(Lead.id).where(_overdue_clause(today),
+                                                          ~escalated_before)).all()
         escalated = 0
-        for lead_id, _ in late:
+        for lead_id in fresh:
             try:
                 escalated += self._escalate(lead_id, today)
             except IntegrityError:
                 # another instance of this service escalated it in the same moment
                 log.info("lead %s was escalated concurrently", lead_id)
-        metrics.set_overdue({
-            "accept": sum(1 for _, status in late if status == "transferred"),
-            "feedback": sum(1 for _, status in late if status != "transferred"),
-        })
-        return {"escalated": escalated, "overdue": len(late)}
+        counts = {"accept": late.get("transferred", 0),
+                  "feedback": sum(late.values()) - late.get("transferred", 0)}
+        metrics.set_overdue(counts)
+        return {"escalated": escalated, "overdue": sum(counts.values())}
 
     def _escalate(self, lead_id: str, today: date) -> int:
         now = clock.now()
