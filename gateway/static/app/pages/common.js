@@ -3,6 +3,7 @@ import { t } from '../i18n.js';
 import { label, unitOptions } from '../labels.js';
 import { badge, h, statusKind } from '../ui.js';
 import { thisYear } from '../year.js';
+import { can } from '../session.js';
 
 export function yearPicker(year, onChange) {
   // Next year too: the office drafts next year's plan in the autumn.
@@ -31,7 +32,10 @@ export function actionButton(text, onclick, kind = '') {
   return h(`button.btn${kind ? `.btn-${kind}` : ''}`, { type: 'button', onclick, dataset: { action: text } }, text);
 }
 export function traceLink(kind, id) {
-  return h('a.btn.btn-small.btn-ghost', { href: `#/trace/${kind}/${encodeURIComponent(id)}` }, t('追溯链条'));
+  const trace = h('a.btn.btn-small.btn-ghost', { href: `#/trace/${kind}/${encodeURIComponent(id)}` }, t('追溯链条'));
+  // The office reads every state change of the matter, who made it and when.
+  if (!can.office()) return trace;
+  return [trace, h('a.btn.btn-small.btn-ghost', { href: `#/audit?entity=${encodeURIComponent(`${kind}:${id}`)}` }, t('操作记录'))];
 }
 export function query(params) {
   const q = new URLSearchParams();

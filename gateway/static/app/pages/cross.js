@@ -179,22 +179,26 @@ export async function exportsPage(main) {
 // ---- audit ---------------------------------------------------------------------------------
 export async function auditPage(main, params, query) {
   const entity = query.entity || '';
-  const input = h('input.input', { value: entity, placeholder: t('实体，如 lead:123 或 item:5（留空查看最近记录）'), 'aria-label': t('实体') });
+  const input = h('input.input.search-big', { value: entity, placeholder: t('实体，如 lead:lead-xxxx 或 item:item-xxxx'), 'aria-label': t('实体') });
   const f = h('form.inline-form', input, h('button.btn.btn-primary', { type: 'submit' }, t('查询')));
   f.addEventListener('submit', (e) => { e.preventDefault(); location.hash = `#/audit${input.value.trim() ? `?entity=${encodeURIComponent(input.value.trim())}` : ''}`; });
   const body = h('div');
   clear(main, pageHeader(t('操作审计'), t('每一次状态变更：操作人、单位、时间、内容、变更前后，防篡改链式存证')), card(null, f), body);
   if (!can.office()) { clear(body, card(null, empty(t('仅人大常委会办公室可查看操作审计。')))); return; }
-  await load(body, () => api.list('/audit', { entity }), (data) => card(null, dataTable({
-    rows: data.items,
+  if (!entity) { clear(body, card(null, empty(t('请输入要查看的实体'), t('格式为“类型:编号”，如 item:item-xxxx、lead:lead-xxxx；只写类型（如 plan）则列出该类型的全部记录。')))); return; }
+  await load(body, () => api.get('/audit', { entity }), (data) => card(null, dataTable({
+    rows: data.items || [],
     emptyText: t('没有审计记录'),
     columns: [
       { key: 'at', title: t('时间'), render: (r) => fmtDate(r.at || r.occurred_at || r.created_at, true), sort: (r) => r.at || r.occurred_at || r.created_at },
       { key: 'actor', title: t('操作人'), render: (r) => r.actor || r.username || '—' },
       { key: 'unit', title: t('单位'), render: (r) => unitName(r.unit || r.actor_unit) },
       { key: 'action', title: t('操作'), render: (r) => r.action || r.event || '—' },
-      { key: 'entity', title: t('对象'), render: (r) => r.entity || [r.entity_kind, r.entity_id].filter(Boolean).join(':') || '—' },
+      { key: 'entity', title: t('对象'), render: (r) => [r.entity || r.entity_kind, r.entity_id].filter(Boolean).join(':') || '—' },
       { key: 'change', title: t('变更前 → 后'), sort: () => '', render: (r) => h('span.small', `${show(r.before)} → ${show(r.after)}`) },
+      { key: 'outcome', title: t('结果'), render: (r) => r.outcome || '—' },
+      { key: 'service', title: t('服务'), render: (r) => label('mechanism', r.service) },
+      { key: 'hash', title: t('链式校验值'), sort: () => '', render: (r) => h('code.small', (r.hash || '').slice(0, 12)) },
     ],
   })));
 }
