@@ -6,6 +6,7 @@ The API is used only to set up a precondition or to check that the page told the
 """
 
 import re
+import zipfile
 
 import pytest
 import requests
@@ -401,3 +402,23 @@ def test_a_published_circular_is_readable_without_signing_in(tabs, stack_url, ha
     tab.settle()
     assert published[0]["body"][:20] in tab.main_text()
     tab.shot("17-public-circular")
+
+
+def test_the_office_downloads_the_annual_report_and_a_list(tabs, has_api):
+    if not has_api("/reports/annual/2025.docx"):
+        pytest.skip("the gateway has no exports yet")
+    tab = tabs.sign_in("office", at="/exports")
+    tab.page.select_option("#main .year-select", "2025")
+    with tab.page.expect_download() as dl:
+        tab.page.click("#export-annual")
+    report = dl.value
+    assert report.suggested_filename.endswith(".docx")
+    with zipfile.ZipFile(report.path()) as z:
+        body = z.read("word/document.xml").decode("utf-8")
+    assert "2025" in body
+    tab.page.wait_for_selector("#main .alert-ok")
+    with tab.page.expect_download() as dl:
+        tab.page.click("#main [data-export='items.xlsx']")
+    with zipfile.ZipFile(dl.value.path()) as z:
+        assert any(n.startswith("xl/worksheets/") for n in z.namelist())
+    tab.shot("18-office-exports")
