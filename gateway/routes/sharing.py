@@ -66,7 +66,7 @@ def compose_portrait(subject: str, answers: dict) -> dict:
         "facts_total": facts_answer.get("facts_total") or 0,
         "facts_by_type": facts_answer.get("by_type") or {},
         "warnings": facts_answer.get("warnings") or [],
-        "items": items("planning", "item"),
+        "items": _related_items(items("planning", "item"), items("planning", "finding")),
         "findings": items("planning", "finding"),
         "leads": items("leads", "lead"),
         "tasks": items("rectification", "task"),
@@ -77,6 +77,17 @@ def compose_portrait(subject: str, answers: dict) -> dict:
                        for name, service in SECTIONS.items()}
     out["unavailable"] = unavailable
     out["timeline"] = timeline(out)
+    return out
+
+
+def _related_items(items: list, findings: list) -> list:
+    """The items about the subject, and the items whose findings are about it."""
+    out, seen = list(items), {i.get("id") for i in items}
+    for f in findings:
+        if f.get("item_id") and f["item_id"] not in seen:
+            seen.add(f["item_id"])
+            out.append({"kind": "item", "id": f["item_id"],
+                        "title": f.get("item_title") or f["item_id"], "via": "finding"})
     return out
 
 

@@ -16,7 +16,8 @@ def answers(**overrides):
                     "warnings": [{"id": "w1", "title": "预警", "status": "open",
                                   "raised_at": "2025-09-01T10:00:00+08:00"}]},
         "planning": {"items": [{"kind": "finding", "id": "f1", "title": "发现",
-                                "at": "2025-06-01T09:00:00+08:00"},
+                                "at": "2025-06-01T09:00:00+08:00", "item_id": "i2",
+                                "item_title": "乡村振兴资金使用监管"},
                                {"kind": "item", "id": "i1", "title": "事项", "year": 2025}]},
         "leads": {"items": [{"kind": "lead", "id": "l1", "title": "线索",
                              "at": "2025-09-02T09:00:00+08:00"}]},
@@ -31,7 +32,8 @@ def answers(**overrides):
 def test_every_section_from_its_service_and_a_timeline_in_order():
     p = compose_portrait("town-jieshi", answers())
     assert p["subject_name"] == "界石镇" and p["unavailable"] == []
-    assert [i["id"] for i in p["items"]] == ["i1"] and [f["id"] for f in p["findings"]] == ["f1"]
+    assert [i["id"] for i in p["items"]] == ["i1", "i2"]  # i2: through its finding
+    assert [f["id"] for f in p["findings"]] == ["f1"]
     assert [t["id"] for t in p["tasks"]] == ["t1"] and [x["id"] for x in p["problems"]] == ["p1"]
     assert [(e["kind"], e["id"]) for e in p["timeline"]] == [
         ("finding", "f1"), ("record", "1"), ("warning", "w1"), ("lead", "l1"), ("task", "t1")]
