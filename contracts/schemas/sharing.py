@@ -18,16 +18,20 @@ def not_blank(value):
 
 def SubjectId(**kw):  # noqa: N802 - a field factory reads like a field
     """A supervised unit's id or ``official:<id>``, as the agencies' records name them."""
-    return fields.String(validate=validate.Regexp(
-        SUBJECT_RE, error="监督对象应为单位编号或 official:<编号>"), **kw)
+    return fields.String(
+        validate=validate.Regexp(SUBJECT_RE, error="监督对象应为单位编号或 official:<编号>"), **kw
+    )
 
 
 def RecordType(**kw):  # noqa: N802
-    return fields.String(validate=validate.Regexp(
-        TYPE_RE, error="数据类型应为 <单位>.<种类>，如 audit.finding"), **kw)
+    return fields.String(
+        validate=validate.Regexp(TYPE_RE, error="数据类型应为 <单位>.<种类>，如 audit.finding"),
+        **kw,
+    )
 
 
 # -- requests -------------------------------------------------------------------------------
+
 
 class RecordQuery(ListQuery):
     subject = SubjectId()
@@ -50,8 +54,9 @@ class ToLeadIn(StrictSchema):
     """POST /api/v1/warnings/{id}/to-lead. Category defaults to the rule's own."""
 
     to_unit = CoordinatingUnitId(required=True)
-    category = fields.String(load_default=None, allow_none=True,
-                             validate=[validate.Length(min=1, max=40), not_blank])
+    category = fields.String(
+        load_default=None, allow_none=True, validate=[validate.Length(min=1, max=40), not_blank]
+    )
     sensitivity = fields.String(load_default="normal", validate=validate.OneOf(SENSITIVITIES))
     reason = fields.String(load_default="", validate=validate.Length(max=500))
 
@@ -75,6 +80,7 @@ class QuarantineQuery(ListQuery):
 
 
 # -- answers --------------------------------------------------------------------------------
+
 
 class RecordOut(Answer):
     id = fields.String()

@@ -34,8 +34,9 @@ def ingest_samples() -> list:
 
     reports = []
     for agency, name in FILES:
-        report = ingest_file(get_adapter(agency), SAMPLES / agency / "samples" / name,
-                             retry_seconds=30)
+        report = ingest_file(
+            get_adapter(agency), SAMPLES / agency / "samples" / name, retry_seconds=30
+        )
         if report.error:
             raise RuntimeError(f"演示数据导入失败 {agency} {name}: {report.error}")
         reports.append(report)
@@ -56,14 +57,19 @@ def _wait(what, check):
 def load(api, story: dict) -> None:
     reports = ingest_samples()
     expected = sum(r.accepted for r in reports)
-    _wait(f"{expected} 条共享数据", lambda: api.get(
-        "office", "/api/v1/records?limit=1")["total"] >= expected)
+    _wait(
+        f"{expected} 条共享数据",
+        lambda: api.get("office", "/api/v1/records?limit=1")["total"] >= expected,
+    )
 
     def rural_warning():
         for w in api.get("office", "/api/v1/warnings?limit=100")["items"]:
             sources = {r["source_unit"] for r in w["records"]}
-            if w["rule"] == "funds_outpace_progress" and w["subject"] == "town-jieshi" and \
-                    {"finance", "audit"} <= sources:
+            if (
+                w["rule"] == "funds_outpace_progress"
+                and w["subject"] == "town-jieshi"
+                and {"finance", "audit"} <= sources
+            ):
                 return w
         return None
 
@@ -72,9 +78,15 @@ def load(api, story: dict) -> None:
     if warning["status"] != "open":
         return
     try:
-        lead = api.post("audit-liaison", f"/api/v1/warnings/{warning['id']}/to-lead",
-                        {"to_unit": "cdi", "reason": "衔接资金拨付进度与工程进度严重不符，"
-                                                     "涉嫌虚报进度套取资金，移送纪委监委核查"})
+        lead = api.post(
+            "audit-liaison",
+            f"/api/v1/warnings/{warning['id']}/to-lead",
+            {
+                "to_unit": "cdi",
+                "reason": "衔接资金拨付进度与工程进度严重不符，"
+                "涉嫌虚报进度套取资金，移送纪委监委核查",
+            },
+        )
     except ApiError as exc:
         if exc.status == 503:  # the leads service is not part of this installation
             return

@@ -14,8 +14,15 @@ from gateway.routing import route
 TAG = "sharing"
 
 
-@route("GET", "/api/v1/records", summary="共享数据列表（仅本单位按共享规则可读的类型）", tag=TAG,
-       query=s.RecordQuery, response=s.RecordOut, many=True)
+@route(
+    "GET",
+    "/api/v1/records",
+    summary="共享数据列表（仅本单位按共享规则可读的类型）",
+    tag=TAG,
+    query=s.RecordQuery,
+    response=s.RecordOut,
+    many=True,
+)
 def list_records(ctx):
     return ctx.rpc.sharing.list_records(ctx.query)
 
@@ -25,25 +32,42 @@ def get_record(ctx, id):
     return ctx.rpc.sharing.get_record({"id": id})
 
 
-@route("GET", "/api/v1/subjects/<subject>/portrait", summary="监督对象画像（各来源事实、时间线、事项、线索、整改任务）",
-       tag=TAG, response=s.PortraitOut)
+@route(
+    "GET",
+    "/api/v1/subjects/<subject>/portrait",
+    summary="监督对象画像（各来源事实、时间线、事项、线索、整改任务）",
+    tag=TAG,
+    response=s.PortraitOut,
+)
 def portrait(ctx, subject):
     if not SUBJECT_RE.match(subject or ""):
-        raise ValidationFailed("监督对象编号无效", "validation_failed",
-                               {"subject": ["监督对象应为单位编号或 official:<编号>"]})
-    answers = ctx.rpc.gather({
-        "sharing": ("sharing", "portrait_facts", {"subject": subject}),
-        "planning": ("planning", "by_subject", {"subject": subject}),
-        "leads": ("leads", "by_subject", {"subject": subject}),
-        "rectification": ("rectification", "by_subject", {"subject": subject}),
-    })
+        raise ValidationFailed(
+            "监督对象编号无效",
+            "validation_failed",
+            {"subject": ["监督对象应为单位编号或 official:<编号>"]},
+        )
+    answers = ctx.rpc.gather(
+        {
+            "sharing": ("sharing", "portrait_facts", {"subject": subject}),
+            "planning": ("planning", "by_subject", {"subject": subject}),
+            "leads": ("leads", "by_subject", {"subject": subject}),
+            "rectification": ("rectification", "by_subject", {"subject": subject}),
+        }
+    )
     return compose_portrait(subject, answers)
 
 
 # where each section of a portrait comes from
-SECTIONS = {"facts": "sharing", "warnings": "sharing", "items": "planning",
-            "findings": "planning", "leads": "leads", "tasks": "rectification",
-            "problems": "rectification", "circulars": "rectification"}
+SECTIONS = {
+    "facts": "sharing",
+    "warnings": "sharing",
+    "items": "planning",
+    "findings": "planning",
+    "leads": "leads",
+    "tasks": "rectification",
+    "problems": "rectification",
+    "circulars": "rectification",
+}
 
 
 def compose_portrait(subject: str, answers: dict) -> dict:
@@ -73,8 +97,9 @@ def compose_portrait(subject: str, answers: dict) -> dict:
         "problems": items("rectification", "problem"),
         "circulars": items("rectification", "circular"),
     }
-    out["sections"] = {name: ("ok" if service in ok else "unavailable")
-                       for name, service in SECTIONS.items()}
+    out["sections"] = {
+        name: ("ok" if service in ok else "unavailable") for name, service in SECTIONS.items()
+    }
     out["unavailable"] = unavailable
     out["timeline"] = timeline(out)
     return out
@@ -86,8 +111,14 @@ def _related_items(items: list, findings: list) -> list:
     for f in findings:
         if f.get("item_id") and f["item_id"] not in seen:
             seen.add(f["item_id"])
-            out.append({"kind": "item", "id": f["item_id"],
-                        "title": f.get("item_title") or f["item_id"], "via": "finding"})
+            out.append(
+                {
+                    "kind": "item",
+                    "id": f["item_id"],
+                    "title": f.get("item_title") or f["item_id"],
+                    "via": "finding",
+                }
+            )
     return out
 
 
@@ -95,24 +126,53 @@ def timeline(portrait: dict) -> list[dict]:
     """Every dated thing about the subject, oldest first."""
     events = []
     for f in portrait["facts"]:
-        events.append({"at": f.get("occurred_at"), "kind": "record", "id": f.get("id"),
-                       "title": f.get("title") or f.get("type"), "type": f.get("type"),
-                       "source_unit": f.get("source_unit"), "record_id": f.get("record_id")})
+        events.append(
+            {
+                "at": f.get("occurred_at"),
+                "kind": "record",
+                "id": f.get("id"),
+                "title": f.get("title") or f.get("type"),
+                "type": f.get("type"),
+                "source_unit": f.get("source_unit"),
+                "record_id": f.get("record_id"),
+            }
+        )
     for w in portrait["warnings"]:
-        events.append({"at": w.get("raised_at"), "kind": "warning", "id": w.get("id"),
-                       "title": w.get("title"), "status": w.get("status")})
+        events.append(
+            {
+                "at": w.get("raised_at"),
+                "kind": "warning",
+                "id": w.get("id"),
+                "title": w.get("title"),
+                "status": w.get("status"),
+            }
+        )
     for name in ("findings", "items", "leads", "tasks", "problems", "circulars"):
         for i in portrait[name]:
             at = i.get("at") or i.get("created_at") or i.get("issued_at") or i.get("deadline")
             if at:
-                events.append({"at": at, "kind": i.get("kind"), "id": i.get("id"),
-                               "title": i.get("title"), "status": i.get("status"),
-                               "source_unit": i.get("unit") or i.get("source_unit")})
+                events.append(
+                    {
+                        "at": at,
+                        "kind": i.get("kind"),
+                        "id": i.get("id"),
+                        "title": i.get("title"),
+                        "status": i.get("status"),
+                        "source_unit": i.get("unit") or i.get("source_unit"),
+                    }
+                )
     return sorted((e for e in events if e["at"]), key=lambda e: str(e["at"]))
 
 
-@route("GET", "/api/v1/warnings", summary="风险预警（说明触发规则和依据的数据）", tag=TAG,
-       query=s.WarningQuery, response=s.WarningOut, many=True)
+@route(
+    "GET",
+    "/api/v1/warnings",
+    summary="风险预警（说明触发规则和依据的数据）",
+    tag=TAG,
+    query=s.WarningQuery,
+    response=s.WarningOut,
+    many=True,
+)
 def list_warnings(ctx):
     return ctx.rpc.sharing.list_warnings(ctx.query)
 
@@ -127,20 +187,39 @@ def get_warning(ctx, id):
     return ctx.rpc.sharing.get_warning({"id": id})
 
 
-@route("POST", "/api/v1/warnings/<id>/to-lead", summary="预警转为问题线索并移送", tag=TAG,
-       body=s.ToLeadIn, status=201)
+@route(
+    "POST",
+    "/api/v1/warnings/<id>/to-lead",
+    summary="预警转为问题线索并移送",
+    tag=TAG,
+    body=s.ToLeadIn,
+    status=201,
+)
 def warning_to_lead(ctx, id):
     return ctx.rpc.sharing.warning_to_lead({**ctx.body, "id": id})
 
 
-@route("POST", "/api/v1/warnings/<id>/dismiss", summary="排除预警（说明理由）", tag=TAG,
-       body=s.DismissIn, response=s.WarningOut)
+@route(
+    "POST",
+    "/api/v1/warnings/<id>/dismiss",
+    summary="排除预警（说明理由）",
+    tag=TAG,
+    body=s.DismissIn,
+    response=s.WarningOut,
+)
 def dismiss_warning(ctx, id):
     return ctx.rpc.sharing.dismiss_warning({**ctx.body, "id": id})
 
 
-@route("GET", "/api/v1/results", summary="成果库（事项结论、研究成果、通报）", tag=TAG,
-       query=s.ResultQuery, response=s.ResultOut, many=True)
+@route(
+    "GET",
+    "/api/v1/results",
+    summary="成果库（事项结论、研究成果、通报）",
+    tag=TAG,
+    query=s.ResultQuery,
+    response=s.ResultOut,
+    many=True,
+)
 def list_results(ctx):
     return ctx.rpc.sharing.list_results(ctx.query)
 
@@ -150,13 +229,27 @@ def get_result(ctx, id):
     return ctx.rpc.sharing.get_result({"id": id})
 
 
-@route("POST", "/api/v1/results/<id>/reuse", summary="登记成果复用（哪个单位为何复用）", tag=TAG,
-       body=s.ReuseIn, response=s.ReuseOut, status=201)
+@route(
+    "POST",
+    "/api/v1/results/<id>/reuse",
+    summary="登记成果复用（哪个单位为何复用）",
+    tag=TAG,
+    body=s.ReuseIn,
+    response=s.ReuseOut,
+    status=201,
+)
 def reuse_result(ctx, id):
     return ctx.rpc.sharing.reuse_result({**ctx.body, "id": id})
 
 
-@route("GET", "/api/v1/quarantine", summary="数据隔离区（机构看本单位的，办公室看全部）", tag=TAG,
-       query=s.QuarantineQuery, response=s.QuarantineOut, many=True)
+@route(
+    "GET",
+    "/api/v1/quarantine",
+    summary="数据隔离区（机构看本单位的，办公室看全部）",
+    tag=TAG,
+    query=s.QuarantineQuery,
+    response=s.QuarantineOut,
+    many=True,
+)
 def list_quarantine(ctx):
     return ctx.rpc.sharing.list_quarantine(ctx.query)

@@ -40,8 +40,13 @@ MAX_TRACKED = 10_000  # failing messages remembered for their attempt count
 
 def records_queue() -> Queue:
     """Exactly what runtime.topology declares (so declaring it again changes nothing)."""
-    return Queue(RECORDS_QUEUE, exchange=Exchange(RECORDS_EXCHANGE, type="topic", durable=True),
-                 routing_key="#", durable=True, auto_delete=False)
+    return Queue(
+        RECORDS_QUEUE,
+        exchange=Exchange(RECORDS_EXCHANGE, type="topic", durable=True),
+        routing_key="#",
+        durable=True,
+        auto_delete=False,
+    )
 
 
 class RawQueueConsumer(QueueConsumer):
@@ -49,8 +54,11 @@ class RawQueueConsumer(QueueConsumer):
 
     def get_consumers(self, consumer_cls, channel):
         for provider in self._providers:
-            consumer = consumer_cls(queues=[provider.queue], accept=self.accept,
-                                    on_message=partial(self._raw_message, provider))
+            consumer = consumer_cls(
+                queues=[provider.queue],
+                accept=self.accept,
+                on_message=partial(self._raw_message, provider),
+            )
             consumer.qos(prefetch_count=self.prefetch_count)
             self._consumers[provider] = consumer
         return self._consumers.values()
@@ -72,12 +80,20 @@ class RecordsConsumer(Consumer):
 
     def handle_message(self, body, message):
         props = message.properties or {}
-        delivery = Delivery(body=message.body,
-                            routing_key=str(message.delivery_info.get("routing_key") or ""),
-                            user_id=props.get("user_id"), message_id=props.get("message_id"))
+        delivery = Delivery(
+            body=message.body,
+            routing_key=str(message.delivery_info.get("routing_key") or ""),
+            user_id=props.get("user_id"),
+            message_id=props.get("message_id"),
+        )
         try:
-            self.container.spawn_worker(self, (delivery,), {}, context_data={},
-                                        handle_result=partial(self.handle_result, message))
+            self.container.spawn_worker(
+                self,
+                (delivery,),
+                {},
+                context_data={},
+                handle_result=partial(self.handle_result, message),
+            )
         except ContainerBeingKilled:
             self.queue_consumer.requeue_message(message)
 
@@ -99,8 +115,13 @@ class RecordsConsumer(Consumer):
             while len(self._attempts) > MAX_TRACKED:
                 self._attempts.popitem(last=False)
             metrics.BATCHES.labels("retried").inc()
-            log.warning("records batch %s failed (attempt %s of %s), retrying: %s", key,
-                        attempts, max_attempts, error)
+            log.warning(
+                "records batch %s failed (attempt %s of %s), retrying: %s",
+                key,
+                attempts,
+                max_attempts,
+                error,
+            )
             eventlet.sleep(min(base * (2 ** (attempts - 1)), 5.0))
             self.queue_consumer.requeue_message(message)
             return
@@ -132,11 +153,18 @@ class RecordsConsumer(Consumer):
         }
         conn = Connection(self.container.config["AMQP_URI"])
         with producers[conn].acquire(block=True, timeout=10) as producer:
-            producer.publish(json.dumps(letter, ensure_ascii=False), exchange="",
-                             routing_key=DEAD_LETTER_QUEUE, content_type="application/json",
-                             content_encoding="utf-8", delivery_mode=2,
-                             headers={"x-cosupervise-attempts": attempts}, retry=True,
-                             retry_policy={"max_retries": 3}, mandatory=False)
+            producer.publish(
+                json.dumps(letter, ensure_ascii=False),
+                exchange="",
+                routing_key=DEAD_LETTER_QUEUE,
+                content_type="application/json",
+                content_encoding="utf-8",
+                delivery_mode=2,
+                headers={"x-cosupervise-attempts": attempts},
+                retry=True,
+                retry_policy={"max_retries": 3},
+                mandatory=False,
+            )
 
 
 records_consumer = RecordsConsumer.decorator

@@ -35,7 +35,7 @@ ROUTING_NOT_OWN = "routing_not_own"
 TOO_MANY = "batch_too_large"
 
 RECEIVER_REASONS = {
-    BATCH_MALFORMED: "消息格式错误，应为 {\"records\": [...]} 的 JSON 对象",
+    BATCH_MALFORMED: '消息格式错误，应为 {"records": [...]} 的 JSON 对象',
     SENDER_UNKNOWN: "无法确认发送方：消息的 user_id 不是已登记的机构适配器账号",
     FORGED_SENDER: "记录声称的来源单位与实际发送方不符（冒用其他单位名义）",
     ROUTING_NOT_OWN: "路由键不属于发送方单位",
@@ -63,8 +63,13 @@ class Delivery:
         """The message's identity: the adapter's batch id, else a digest of its body."""
         if self.message_id:
             return str(self.message_id)[:128]
-        raw = self.body if isinstance(self.body, bytes) else json.dumps(
-            self.body, ensure_ascii=False, sort_keys=True, default=str).encode("utf-8")
+        raw = (
+            self.body
+            if isinstance(self.body, bytes)
+            else json.dumps(self.body, ensure_ascii=False, sort_keys=True, default=str).encode(
+                "utf-8"
+            )
+        )
         return "sha256:" + hashlib.sha256(raw).hexdigest()[:40]
 
 
@@ -92,9 +97,13 @@ class Screened:
     duplicates_in_batch: int = 0
 
 
-def resolve_sender(user_id: str | None, routing_key: str, agencies: Iterable[str],
-                   trusted_users: Iterable[str] = (), user_agencies: Mapping[str, str] | None = None,
-                   ) -> tuple[str | None, str | None]:
+def resolve_sender(
+    user_id: str | None,
+    routing_key: str,
+    agencies: Iterable[str],
+    trusted_users: Iterable[str] = (),
+    user_agencies: Mapping[str, str] | None = None,
+) -> tuple[str | None, str | None]:
     """(sender agency, refusal code).
 
     The broker stamps ``user_id`` (it refuses a message whose user_id is not the connection's
@@ -126,12 +135,22 @@ def _str(value, limit=128) -> str | None:
     return value[:limit] if isinstance(value, str) and value else None
 
 
-def _refuse_record(record, code: str, message: str | None = None, field: str | None = None,
-                   ) -> Refusal:
+def _refuse_record(
+    record,
+    code: str,
+    message: str | None = None,
+    field: str | None = None,
+) -> Refusal:
     rec = record if isinstance(record, Mapping) else {}
-    return Refusal(code=code, reason=message or reason_text(code), field=field,
-                   record_id=_str(rec.get("record_id")), type=_str(rec.get("type"), 80),
-                   claimed_unit=_str(rec.get("source_unit"), 64), raw=_raw(record))
+    return Refusal(
+        code=code,
+        reason=message or reason_text(code),
+        field=field,
+        record_id=_str(rec.get("record_id")),
+        type=_str(rec.get("type"), 80),
+        claimed_unit=_str(rec.get("source_unit"), 64),
+        raw=_raw(record),
+    )
 
 
 def parse_body(body) -> dict | None:
@@ -148,40 +167,59 @@ def parse_body(body) -> dict | None:
     return body if isinstance(body, dict) else None
 
 
-def screen(delivery: Delivery, *, public_keys: Callable, record_kinds: Mapping[str, Iterable[str]],
-           trusted_users: Iterable[str] = (), user_agencies: Mapping[str, str] | None = None,
-           ) -> Screened:
+def screen(
+    delivery: Delivery,
+    *,
+    public_keys: Callable,
+    record_kinds: Mapping[str, Iterable[str]],
+    trusted_users: Iterable[str] = (),
+    user_agencies: Mapping[str, str] | None = None,
+) -> Screened:
     """Split a delivery into records to store and refusals to quarantine. Never raises for bad
     input: whatever an adapter sends ends up in one of the two lists."""
-    sender, problem = resolve_sender(delivery.user_id, delivery.routing_key, record_kinds,
-                                     trusted_users, user_agencies)
+    sender, problem = resolve_sender(
+        delivery.user_id, delivery.routing_key, record_kinds, trusted_users, user_agencies
+    )
     out = Screened(sender=sender)
     body = parse_body(delivery.body)
     if body is None:
-        out.refused.append(Refusal(code=BATCH_MALFORMED, reason=reason_text(BATCH_MALFORMED),
-                                   raw=_raw(delivery.body if not isinstance(delivery.body, bytes)
-                                            else delivery.body[:MAX_RAW_CHARS].decode(
-                                                "utf-8", "replace"))))
+        out.refused.append(
+            Refusal(
+                code=BATCH_MALFORMED,
+                reason=reason_text(BATCH_MALFORMED),
+                raw=_raw(
+                    delivery.body
+                    if not isinstance(delivery.body, bytes)
+                    else delivery.body[:MAX_RAW_CHARS].decode("utf-8", "replace")
+                ),
+            )
+        )
         return out
     records, reports = body.get("records"), body.get("quarantine")
-    if records is None and reports is None or \
-            (records is not None and not isinstance(records, list)) or \
-            (reports is not None and not isinstance(reports, list)):
-        out.refused.append(Refusal(code=BATCH_MALFORMED, reason=reason_text(BATCH_MALFORMED),
-                                   raw=_raw(body)))
+    if (
+        records is None
+        and reports is None
+        or (records is not None and not isinstance(records, list))
+        or (reports is not None and not isinstance(reports, list))
+    ):
+        out.refused.append(
+            Refusal(code=BATCH_MALFORMED, reason=reason_text(BATCH_MALFORMED), raw=_raw(body))
+        )
         return out
     records, reports = records or [], reports or []
     if problem:
         # nobody vouches for these: refuse every record, keep what was claimed for the record
         out.refused.extend(_refuse_record(r, problem) for r in records[:MAX_RECORDS_PER_MESSAGE])
         if reports:
-            out.refused.append(Refusal(code=problem, reason=reason_text(problem),
-                                       raw=_raw(reports[:20])))
+            out.refused.append(
+                Refusal(code=problem, reason=reason_text(problem), raw=_raw(reports[:20]))
+            )
         return out
     out.refused.extend(adapter_refusal(e) for e in reports[:MAX_QUARANTINE_REPORTS])
     if len(records) > MAX_RECORDS_PER_MESSAGE:
-        out.refused.append(Refusal(code=TOO_MANY, reason=reason_text(TOO_MANY),
-                                   raw=_raw(records[:3])))
+        out.refused.append(
+            Refusal(code=TOO_MANY, reason=reason_text(TOO_MANY), raw=_raw(records[:3]))
+        )
         return out
 
     cache: dict[tuple[str, str], object] = {}
@@ -195,10 +233,14 @@ def screen(delivery: Delivery, *, public_keys: Callable, record_kinds: Mapping[s
     for record in records:
         claimed = record.get("source_unit") if isinstance(record, Mapping) else None
         if isinstance(claimed, str) and claimed and claimed != sender:
-            out.refused.append(_refuse_record(
-                record, FORGED_SENDER,
-                f"{reason_text(FORGED_SENDER)}：记录声称 {claimed[:64]}，实际发送方 {sender}",
-                field="source_unit"))
+            out.refused.append(
+                _refuse_record(
+                    record,
+                    FORGED_SENDER,
+                    f"{reason_text(FORGED_SENDER)}：记录声称 {claimed[:64]}，实际发送方 {sender}",
+                    field="source_unit",
+                )
+            )
             continue
         try:
             verified = verify_record(record, lookup, record_kinds)
@@ -208,8 +250,9 @@ def screen(delivery: Delivery, *, public_keys: Callable, record_kinds: Mapping[s
         try:
             occurred(verified["occurred_at"])
         except (ValueError, OverflowError):
-            out.refused.append(_refuse_record(record, SCHEMA_INVALID, "时间超出可表示的范围",
-                                              "occurred_at"))
+            out.refused.append(
+                _refuse_record(record, SCHEMA_INVALID, "时间超出可表示的范围", "occurred_at")
+            )
             continue
         if verified["record_id"] in seen:
             out.duplicates_in_batch += 1
@@ -223,8 +266,12 @@ def screen(delivery: Delivery, *, public_keys: Callable, record_kinds: Mapping[s
 def adapter_refusal(entry) -> Refusal:
     """A quarantine report the adapter published (a row it could not turn into a record)."""
     if not isinstance(entry, Mapping):
-        return Refusal(code=SCHEMA_INVALID, reason="适配器的隔离报告格式错误", origin="adapter",
-                       raw=_raw(entry))
+        return Refusal(
+            code=SCHEMA_INVALID,
+            reason="适配器的隔离报告格式错误",
+            origin="adapter",
+            raw=_raw(entry),
+        )
     line = entry.get("line")
     return Refusal(
         code=_str(entry.get("code"), 40) or SCHEMA_INVALID,
@@ -233,7 +280,8 @@ def adapter_refusal(entry) -> Refusal:
         field=_str(entry.get("field"), 120),
         record_id=_str(entry.get("record_id")),
         type=_str(entry.get("type"), 80),
-        raw=_str(entry.get("raw"), MAX_RAW_CHARS) if isinstance(entry.get("raw"), str)
+        raw=_str(entry.get("raw"), MAX_RAW_CHARS)
+        if isinstance(entry.get("raw"), str)
         else (_raw(entry.get("raw")) if entry.get("raw") is not None else None),
         file=_str(entry.get("file"), 255),
         line=line if isinstance(line, int) and not isinstance(line, bool) else None,
@@ -242,8 +290,18 @@ def adapter_refusal(entry) -> Refusal:
 
 def fingerprint(refusal: Refusal, sender: str | None) -> str:
     """The same refusal arriving again (a resent file, a redelivered batch) is kept once."""
-    material = canonical_json([refusal.origin, sender, refusal.code, refusal.field, refusal.file,
-                               refusal.line, refusal.record_id, refusal.raw or refusal.reason])
+    material = canonical_json(
+        [
+            refusal.origin,
+            sender,
+            refusal.code,
+            refusal.field,
+            refusal.file,
+            refusal.line,
+            refusal.record_id,
+            refusal.raw or refusal.reason,
+        ]
+    )
     return hashlib.sha256(material).hexdigest()
 
 
@@ -258,8 +316,9 @@ def ref_of(record: Mapping) -> str | None:
     return str(value)[:128] if isinstance(value, (str, int)) and str(value).strip() else None
 
 
-def record_row(verified: Mapping, *, sender: str | None, message_id: str | None,
-               event_id: str, now: datetime) -> dict:
+def record_row(
+    verified: Mapping, *, sender: str | None, message_id: str | None, event_id: str, now: datetime
+) -> dict:
     return {
         "source_unit": verified["source_unit"],
         "record_id": verified["record_id"],
@@ -284,8 +343,9 @@ def all_types(record_kinds: Mapping[str, Iterable[str]]) -> list[str]:
     return [f"{agency}.{kind}" for agency, kinds in record_kinds.items() for kind in kinds or ()]
 
 
-def readable_types(who, sharing_rules: Mapping[str, Iterable[str]],
-                   record_kinds: Mapping[str, Iterable[str]]) -> frozenset[str] | None:
+def readable_types(
+    who, sharing_rules: Mapping[str, Iterable[str]], record_kinds: Mapping[str, Iterable[str]]
+) -> frozenset[str] | None:
     """The record types ``who`` may read; None means every type (the office, the system).
 
     A unit reads the types the config's sharing matrix grants it, and always its own agency's.
@@ -309,8 +369,9 @@ def narrow(requested: str | None, readable: frozenset[str] | None) -> list[str] 
     return None if readable is None else sorted(readable)
 
 
-def warning_visible(who, visible_type: str | None, readable: frozenset[str] | None,
-                    coordinating: Iterable[str]) -> bool:
+def warning_visible(
+    who, visible_type: str | None, readable: frozenset[str] | None, coordinating: Iterable[str]
+) -> bool:
     """A warning is read by whoever may read the record type it rests on; a warning built on
     rectification's facts (no record type) by every coordinating unit."""
     if readable is None:
@@ -347,8 +408,11 @@ def check_warning_convertible(status: str, handled_at: datetime | None, now: dat
     """A warning becomes one lead, once. A conversion that died half-way frees it again."""
     if status == "open":
         return
-    if status == "converting" and handled_at is not None and \
-            (now - _aware(handled_at)).total_seconds() > STALE_CONVERTING_SECONDS:
+    if (
+        status == "converting"
+        and handled_at is not None
+        and (now - _aware(handled_at)).total_seconds() > STALE_CONVERTING_SECONDS
+    ):
         return
     if status in ("converted", "converting"):
         raise RuleViolation("该预警已转为问题线索，不能重复转办", "warning_already_converted")

@@ -78,38 +78,58 @@ class SharingService(ServiceBase):
 
     @records_consumer
     def receive_records(self, delivery):
-        screened = rules.screen(delivery, public_keys=self.keys, record_kinds=self._record_kinds(),
-                                trusted_users=self._trusted_users(),
-                                user_agencies=self._user_agencies())
+        screened = rules.screen(
+            delivery,
+            public_keys=self.keys,
+            record_kinds=self._record_kinds(),
+            trusted_users=self._trusted_users(),
+            user_agencies=self._user_agencies(),
+        )
         sender = screened.sender
-        actor = Identity(username=f"adapter:{sender or delivery.user_id or '?'}", unit=sender,
-                         role="adapter")
+        actor = Identity(
+            username=f"adapter:{sender or delivery.user_id or '?'}", unit=sender, role="adapter"
+        )
         now = clock.now()
         message_id = (delivery.message_id or None) and str(delivery.message_id)[:128]
         specs = self._warning_rules()
         with self.db.unit_of_work(actor) as uow:
-            new = store.insert_records(uow.session, screened.good, sender=delivery.user_id,
-                                       message_id=message_id, now=now)
+            new = store.insert_records(
+                uow.session, screened.good, sender=delivery.user_id, message_id=message_id, now=now
+            )
             quarantined = store.insert_refusals(
-                uow.session, screened.refused, sender=sender, routing_key=delivery.routing_key,
-                message_id=message_id, now=now)
+                uow.session,
+                screened.refused,
+                sender=sender,
+                routing_key=delivery.routing_key,
+                message_id=message_id,
+                now=now,
+            )
             raised = []
             if new and self._rules_care(specs, new):
                 self._lock_warnings(uow.session)
                 raised = store.evaluate_records(uow.session, specs, new, now, registry().name)
             for hit in raised:
                 self._announce(uow, hit)
-            uow.audit("records", delivery.key(), "receive", after={
-                "sender": sender, "routing_key": delivery.routing_key,
-                "stored": len(new), "duplicates": len(screened.good) - len(new)
-                + screened.duplicates_in_batch,
-                "refused": len(screened.refused), "quarantined": quarantined,
-                "record_ids": [r["record_id"] for r in new][:500],
-                "warnings": [h.warning.id for h in raised]})
+            uow.audit(
+                "records",
+                delivery.key(),
+                "receive",
+                after={
+                    "sender": sender,
+                    "routing_key": delivery.routing_key,
+                    "stored": len(new),
+                    "duplicates": len(screened.good) - len(new) + screened.duplicates_in_batch,
+                    "refused": len(screened.refused),
+                    "quarantined": quarantined,
+                    "record_ids": [r["record_id"] for r in new][:500],
+                    "warnings": [h.warning.id for h in raised],
+                },
+            )
         agency = sender or "unknown"
         metrics.RECORDS.labels(agency, "stored").inc(len(new))
         metrics.RECORDS.labels(agency, "duplicate").inc(
-            len(screened.good) - len(new) + screened.duplicates_in_batch)
+            len(screened.good) - len(new) + screened.duplicates_in_batch
+        )
         metrics.RECORDS.labels(agency, "quarantined").inc(len(screened.refused))
         return {"stored": len(new), "quarantined": quarantined}
 
@@ -130,12 +150,26 @@ class SharingService(ServiceBase):
         if hit.created:
             metrics.WARNINGS.labels(w.rule).inc()
             uow.emit("warning_raised", {"warning": serialize.warning_event(w)})
-            uow.audit("warning", w.id, "raise", after={
-                "rule": w.rule, "subject": w.subject, "key": w.key, "title": w.title,
-                "facts": w.facts, "records_attached": hit.attached})
+            uow.audit(
+                "warning",
+                w.id,
+                "raise",
+                after={
+                    "rule": w.rule,
+                    "subject": w.subject,
+                    "key": w.key,
+                    "title": w.title,
+                    "facts": w.facts,
+                    "records_attached": hit.attached,
+                },
+            )
         elif hit.attached:
-            uow.audit("warning", w.id, "evidence", after={"records_attached": hit.attached,
-                                                          "facts": w.facts})
+            uow.audit(
+                "warning",
+                w.id,
+                "evidence",
+                after={"records_attached": hit.attached, "facts": w.facts},
+            )
 
     # -- records ------------------------------------------------------------------------------
 
@@ -154,10 +188,14 @@ class SharingService(ServiceBase):
         if query.get("source_unit"):
             stmt = stmt.where(Record.source_unit == query["source_unit"])
         with self.db.read() as session:
-            total = session.scalar(select(func.count()).select_from(
-                stmt.with_only_columns(Record.id).subquery()))
-            rows = session.scalars(stmt.order_by(Record.occurred_at.desc(), Record.id.desc())
-                                   .limit(query["limit"]).offset(query["offset"]))
+            total = session.scalar(
+                select(func.count()).select_from(stmt.with_only_columns(Record.id).subquery())
+            )
+            rows = session.scalars(
+                stmt.order_by(Record.occurred_at.desc(), Record.id.desc())
+                .limit(query["limit"])
+                .offset(query["offset"])
+            )
             return {"items": [serialize.record(r) for r in rows], "total": total}
 
     @rpc
@@ -166,10 +204,16 @@ class SharingService(ServiceBase):
         with self.db.read() as session:
             row = self._record(session, (payload or {}).get("id"), self._readable(who))
             out = serialize.record(row)
-            out["warnings"] = [self._warning_brief(w) for w in self._visible_warnings(
-                session, who, select(EarlyWarning).join(
-                    WarningRecord, WarningRecord.warning_id == EarlyWarning.id).where(
-                    WarningRecord.record_pk == row.id))]
+            out["warnings"] = [
+                self._warning_brief(w)
+                for w in self._visible_warnings(
+                    session,
+                    who,
+                    select(EarlyWarning)
+                    .join(WarningRecord, WarningRecord.warning_id == EarlyWarning.id)
+                    .where(WarningRecord.record_pk == row.id),
+                )
+            ]
             return out
 
     def _record(self, session, key, readable) -> Record:
@@ -193,19 +237,37 @@ class SharingService(ServiceBase):
             stmt = select(Record).where(Record.subject == subject)
             if types is not None:
                 stmt = stmt.where(Record.type.in_(types or ["-"]))
-            total = session.scalar(select(func.count()).select_from(
-                stmt.with_only_columns(Record.id).subquery()))
-            rows = list(session.scalars(stmt.order_by(Record.occurred_at, Record.id)
-                                        .limit(query["limit"])))
-            by_type = dict(session.execute(
-                select(Record.type, func.count()).where(Record.id.in_(
-                    stmt.with_only_columns(Record.id))).group_by(Record.type)).all())
-            warnings = [self._warning_out(session, w, readable) for w in self._visible_warnings(
-                session, who, select(EarlyWarning).where(EarlyWarning.subject == subject)
-                .order_by(EarlyWarning.raised_at))]
-            return {"subject": subject, "subject_name": registry().name(subject),
-                    "facts": [serialize.record(r) for r in rows], "facts_total": total,
-                    "by_type": by_type, "warnings": warnings}
+            total = session.scalar(
+                select(func.count()).select_from(stmt.with_only_columns(Record.id).subquery())
+            )
+            rows = list(
+                session.scalars(stmt.order_by(Record.occurred_at, Record.id).limit(query["limit"]))
+            )
+            by_type = dict(
+                session.execute(
+                    select(Record.type, func.count())
+                    .where(Record.id.in_(stmt.with_only_columns(Record.id)))
+                    .group_by(Record.type)
+                ).all()
+            )
+            warnings = [
+                self._warning_out(session, w, readable)
+                for w in self._visible_warnings(
+                    session,
+                    who,
+                    select(EarlyWarning)
+                    .where(EarlyWarning.subject == subject)
+                    .order_by(EarlyWarning.raised_at),
+                )
+            ]
+            return {
+                "subject": subject,
+                "subject_name": registry().name(subject),
+                "facts": [serialize.record(r) for r in rows],
+                "facts_total": total,
+                "by_type": by_type,
+                "warnings": warnings,
+            }
 
     # -- early warnings -----------------------------------------------------------------------
 
@@ -215,8 +277,12 @@ class SharingService(ServiceBase):
             return stmt
         if who.unit not in self._coordinating():
             return stmt.where(False)
-        return stmt.where(or_(EarlyWarning.visible_type.is_(None),
-                              EarlyWarning.visible_type.in_(sorted(readable) or ["-"])))
+        return stmt.where(
+            or_(
+                EarlyWarning.visible_type.is_(None),
+                EarlyWarning.visible_type.in_(sorted(readable) or ["-"]),
+            )
+        )
 
     def _visible_warnings(self, session, who, stmt):
         return list(session.scalars(self._warning_filter(stmt, who)))
@@ -226,21 +292,36 @@ class SharingService(ServiceBase):
             select(Record, WarningRecord.role)
             .join(WarningRecord, WarningRecord.record_pk == Record.id)
             .where(WarningRecord.warning_id == w.id)
-            .order_by(Record.occurred_at, Record.id).limit(MAX_WARNING_RECORDS)).all()
-        shown = [{**serialize.record(r), "role": role} for r, role in rows
-                 if rules.may_read(r.type, readable)]
-        return serialize.warning(w, shown, hidden=len(rows) - len(shown),
-                                 rule=self._warning_rules().get(w.rule)
-                                 or _known_rule(w.rule))
+            .order_by(Record.occurred_at, Record.id)
+            .limit(MAX_WARNING_RECORDS)
+        ).all()
+        shown = [
+            {**serialize.record(r), "role": role}
+            for r, role in rows
+            if rules.may_read(r.type, readable)
+        ]
+        return serialize.warning(
+            w,
+            shown,
+            hidden=len(rows) - len(shown),
+            rule=self._warning_rules().get(w.rule) or _known_rule(w.rule),
+        )
 
     @staticmethod
     def _warning_brief(w) -> dict:
-        return {"kind": "warning", "id": w.id, "title": w.title, "status": w.status,
-                "rule": w.rule, "at": clock.iso(w.raised_at)}
+        return {
+            "kind": "warning",
+            "id": w.id,
+            "title": w.title,
+            "status": w.status,
+            "rule": w.rule,
+            "at": clock.iso(w.raised_at),
+        }
 
     def _load_warning(self, session, who, key, lock=False) -> EarlyWarning:
-        stmt = self._warning_filter(select(EarlyWarning).where(
-            EarlyWarning.id == str(key or "")), who)
+        stmt = self._warning_filter(
+            select(EarlyWarning).where(EarlyWarning.id == str(key or "")), who
+        )
         if lock and session.get_bind().dialect.name == "postgresql":
             stmt = stmt.with_for_update()
         w = session.scalar(stmt)
@@ -259,11 +340,15 @@ class SharingService(ServiceBase):
         readable = self._readable(who)
         with self.db.read() as session:
             total = session.scalar(select(func.count()).select_from(stmt.subquery()))
-            rows = session.scalars(stmt.order_by(EarlyWarning.raised_at.desc(),
-                                                 EarlyWarning.id)
-                                   .limit(query["limit"]).offset(query["offset"]))
-            return {"items": [self._warning_out(session, w, readable) for w in rows],
-                    "total": total}
+            rows = session.scalars(
+                stmt.order_by(EarlyWarning.raised_at.desc(), EarlyWarning.id)
+                .limit(query["limit"])
+                .offset(query["offset"])
+            )
+            return {
+                "items": [self._warning_out(session, w, readable) for w in rows],
+                "total": total,
+            }
 
     @rpc
     def get_warning(self, payload):
@@ -291,7 +376,11 @@ class SharingService(ServiceBase):
             before = w.status
             # claimed before the call, so a second click cannot make a second lead
             w.status, w.handled_by, w.handled_unit, w.handled_at = (
-                "converting", who.username, who.unit, now)
+                "converting",
+                who.username,
+                who.unit,
+                now,
+            )
             w.to_unit = data["to_unit"]
             request = {
                 "subject": w.subject,
@@ -299,8 +388,10 @@ class SharingService(ServiceBase):
                 "category": data["category"] or w.category or "default",
                 "sensitivity": data["sensitivity"],
                 "origin": {"kind": "warning", "id": w.id},
-                "transfer_to": {"to_unit": data["to_unit"],
-                                "reason": (data["reason"] or f"风险预警移送（{w.title}）")[:500]},
+                "transfer_to": {
+                    "to_unit": data["to_unit"],
+                    "reason": (data["reason"] or f"风险预警移送（{w.title}）")[:500],
+                },
             }
         try:
             lead = self.services.leads.register_lead(request)
@@ -309,14 +400,23 @@ class SharingService(ServiceBase):
                 w = uow.session.get(EarlyWarning, payload.get("id"))
                 if w is not None and w.status == "converting":
                     w.status, w.handled_by, w.handled_unit, w.handled_at, w.to_unit = (
-                        before, None, None, None, None)
+                        before,
+                        None,
+                        None,
+                        None,
+                        None,
+                    )
             raise
         with self.db.unit_of_work(who) as uow:
             w = uow.session.get(EarlyWarning, payload.get("id"))
             w.status, w.lead_id, w.updated_at = "converted", lead.get("id"), clock.now()
-            uow.audit("warning", w.id, "to_lead", before={"status": before},
-                      after={"status": "converted", "lead_id": w.lead_id,
-                             "to_unit": w.to_unit})
+            uow.audit(
+                "warning",
+                w.id,
+                "to_lead",
+                before={"status": before},
+                after={"status": "converted", "lead_id": w.lead_id, "to_unit": w.to_unit},
+            )
         return lead
 
     @rpc
@@ -331,8 +431,13 @@ class SharingService(ServiceBase):
             w.status, w.dismiss_reason = "dismissed", data["reason"].strip()
             w.handled_by, w.handled_unit, w.handled_at = who.username, who.unit, clock.now()
             w.updated_at = w.handled_at
-            uow.audit("warning", w.id, "dismiss", before={"status": "open"},
-                      after={"status": "dismissed", "reason": w.dismiss_reason})
+            uow.audit(
+                "warning",
+                w.id,
+                "dismiss",
+                before={"status": "open"},
+                after={"status": "dismissed", "reason": w.dismiss_reason},
+            )
             return self._warning_out(uow.session, w, self._readable(who))
 
     @event_handler("leads", "lead_registered")
@@ -351,8 +456,13 @@ class SharingService(ServiceBase):
             before = w.status
             w.status, w.lead_id, w.updated_at = "converted", lead["id"], clock.now()
             w.to_unit = w.to_unit or lead.get("holder_unit")
-            uow.audit("warning", w.id, "link_lead", before={"status": before},
-                      after={"status": "converted", "lead_id": lead["id"]})
+            uow.audit(
+                "warning",
+                w.id,
+                "link_lead",
+                before={"status": before},
+                after={"status": "converted", "lead_id": lead["id"]},
+            )
 
     # -- a problem that comes back after its rectification was verified ---------------------
 
@@ -362,9 +472,15 @@ class SharingService(ServiceBase):
         if not task.get("id") or not task.get("subject"):
             return
         at = _when(task.get("verified_at")) or _when(envelope.get("occurred_at"))
-        self._rectification_fact(envelope, "verified_task", task["id"], task["subject"],
-                                 task.get("problem_title") or task.get("title") or "", at,
-                                 task.get("problem_id"))
+        self._rectification_fact(
+            envelope,
+            "verified_task",
+            task["id"],
+            task["subject"],
+            task.get("problem_title") or task.get("title") or "",
+            at,
+            task.get("problem_id"),
+        )
 
     @event_handler("rectification", "problem_recorded")
     def on_problem_recorded(self, envelope):
@@ -372,8 +488,15 @@ class SharingService(ServiceBase):
         if not problem.get("id") or not problem.get("subject"):
             return
         at = _when(problem.get("created_at")) or _when(envelope.get("occurred_at"))
-        self._rectification_fact(envelope, "problem", problem["id"], problem["subject"],
-                                 problem.get("title") or "", at, problem["id"])
+        self._rectification_fact(
+            envelope,
+            "problem",
+            problem["id"],
+            problem["subject"],
+            problem.get("title") or "",
+            at,
+            problem["id"],
+        )
 
     def _rectification_fact(self, envelope, kind, ref_id, subject, title, at, problem_id):
         spec = self._warning_rules().get("problem_recurred")
@@ -383,15 +506,25 @@ class SharingService(ServiceBase):
             self._lock_warnings(uow.session)  # the verification and the problem race otherwise
             fact_id = f"{kind}:{ref_id}"[:80]
             if uow.session.get(RectificationFact, fact_id) is None:
-                uow.session.add(RectificationFact(
-                    id=fact_id, kind=kind, ref_id=str(ref_id)[:64], subject=str(subject)[:128],
-                    title=str(title)[:300], problem_id=problem_id and str(problem_id)[:64],
-                    at=at or clock.now()))
+                uow.session.add(
+                    RectificationFact(
+                        id=fact_id,
+                        kind=kind,
+                        ref_id=str(ref_id)[:64],
+                        subject=str(subject)[:128],
+                        title=str(title)[:300],
+                        problem_id=problem_id and str(problem_id)[:64],
+                        at=at or clock.now(),
+                    )
+                )
                 uow.session.flush()
             if spec is None:
                 return
-            facts = list(uow.session.scalars(select(RectificationFact).where(
-                RectificationFact.subject == subject)))
+            facts = list(
+                uow.session.scalars(
+                    select(RectificationFact).where(RectificationFact.subject == subject)
+                )
+            )
             verified = [f for f in facts if f.kind == "verified_task"]
             problems = [f for f in facts if f.kind == "problem"]
             now = clock.now()
@@ -412,15 +545,23 @@ class SharingService(ServiceBase):
         item = (envelope.get("payload") or {}).get("item") or {}
         if not item.get("id"):
             return
-        self._add_result(envelope, kind="item_conclusion", origin=("item", item["id"]),
-                         title=item.get("title") or "监督事项结论",
-                         content=item.get("conclusion") or "",
-                         source_unit=item.get("lead_unit"),
-                         units=[u for u in [item.get("lead_unit"),
-                                            *(item.get("participating_units") or [])] if u],
-                         year=item.get("year"),
-                         meta={"form": item.get("form"), "key": item.get("key"),
-                               "concluded_at": item.get("concluded_at")})
+        self._add_result(
+            envelope,
+            kind="item_conclusion",
+            origin=("item", item["id"]),
+            title=item.get("title") or "监督事项结论",
+            content=item.get("conclusion") or "",
+            source_unit=item.get("lead_unit"),
+            units=[
+                u for u in [item.get("lead_unit"), *(item.get("participating_units") or [])] if u
+            ],
+            year=item.get("year"),
+            meta={
+                "form": item.get("form"),
+                "key": item.get("key"),
+                "concluded_at": item.get("concluded_at"),
+            },
+        )
 
     @event_handler("research", "research_topic_concluded")
     def on_research_concluded(self, envelope):
@@ -429,48 +570,84 @@ class SharingService(ServiceBase):
         if not topic.get("id"):
             return
         origin = ("output", final["id"]) if final.get("id") else ("topic", topic["id"])
-        self._add_result(envelope, kind="research_output", origin=origin,
-                         title=final.get("title") or topic.get("title") or "研究成果",
-                         content=final.get("content") or topic.get("conclusion") or "",
-                         source_unit=topic.get("lead_unit"),
-                         units=[u for u in [topic.get("lead_unit"),
-                                            *(topic.get("participating_units") or [])] if u],
-                         year=topic.get("year"),
-                         meta={"topic_id": topic["id"], "topic_title": topic.get("title"),
-                               "version": final.get("version"),
-                               "conclusion": topic.get("conclusion")})
+        self._add_result(
+            envelope,
+            kind="research_output",
+            origin=origin,
+            title=final.get("title") or topic.get("title") or "研究成果",
+            content=final.get("content") or topic.get("conclusion") or "",
+            source_unit=topic.get("lead_unit"),
+            units=[
+                u for u in [topic.get("lead_unit"), *(topic.get("participating_units") or [])] if u
+            ],
+            year=topic.get("year"),
+            meta={
+                "topic_id": topic["id"],
+                "topic_title": topic.get("title"),
+                "version": final.get("version"),
+                "conclusion": topic.get("conclusion"),
+            },
+        )
 
     @event_handler("rectification", "circular_issued")
     def on_circular_issued(self, envelope):
         circular = (envelope.get("payload") or {}).get("circular") or {}
         if not circular.get("id"):
             return
-        self._add_result(envelope, kind="circular", origin=("circular", circular["id"]),
-                         title=circular.get("title") or "通报",
-                         content=circular.get("body") or "",
-                         source_unit="npc", units=["npc"], year=circular.get("year"),
-                         meta={"nature": circular.get("nature"), "number": circular.get("number"),
-                               "issued_at": circular.get("issued_at"),
-                               "problem_ids": circular.get("problem_ids") or []})
+        self._add_result(
+            envelope,
+            kind="circular",
+            origin=("circular", circular["id"]),
+            title=circular.get("title") or "通报",
+            content=circular.get("body") or "",
+            source_unit="npc",
+            units=["npc"],
+            year=circular.get("year"),
+            meta={
+                "nature": circular.get("nature"),
+                "number": circular.get("number"),
+                "issued_at": circular.get("issued_at"),
+                "problem_ids": circular.get("problem_ids") or [],
+            },
+        )
 
-    def _add_result(self, envelope, *, kind, origin, title, content, source_unit, units, year,
-                    meta):
+    def _add_result(
+        self, envelope, *, kind, origin, title, content, source_unit, units, year, meta
+    ):
         with self.db.unit_of_work(None) as uow:
             if not uow.first_time(envelope):
                 return
-            exists = uow.session.scalar(select(Result.id).where(
-                Result.origin_kind == origin[0], Result.origin_id == str(origin[1])))
+            exists = uow.session.scalar(
+                select(Result.id).where(
+                    Result.origin_kind == origin[0], Result.origin_id == str(origin[1])
+                )
+            )
             if exists:
                 return
-            r = Result(id=new_id("res"), kind=kind, title=str(title)[:300],
-                       content=str(content or ""), source_unit=source_unit,
-                       units=list(dict.fromkeys(units)), year=year if isinstance(year, int)
-                       else None, origin_kind=origin[0], origin_id=str(origin[1])[:64],
-                       meta=meta, created_at=clock.now())
+            r = Result(
+                id=new_id("res"),
+                kind=kind,
+                title=str(title)[:300],
+                content=str(content or ""),
+                source_unit=source_unit,
+                units=list(dict.fromkeys(units)),
+                year=year if isinstance(year, int) else None,
+                origin_kind=origin[0],
+                origin_id=str(origin[1])[:64],
+                meta=meta,
+                created_at=clock.now(),
+            )
             uow.session.add(r)
-            uow.audit("result", r.id, "add", after={"kind": kind, "title": r.title,
-                                                    "origin": {"kind": origin[0],
-                                                               "id": r.origin_id}})
+            uow.audit(
+                "result",
+                r.id,
+                "add",
+                after={
+                    "kind": kind,
+                    "title": r.title,
+                    "origin": {"kind": origin[0], "id": r.origin_id},
+                },
+            )
 
     def _result_filter(self, stmt, who: Identity):
         # supervised units read the circulars addressed to them; the rest of the library is
@@ -488,28 +665,38 @@ class SharingService(ServiceBase):
             stmt = stmt.where(Result.kind == query["kind"])
         if query.get("q"):
             like = _like(query["q"])
-            stmt = stmt.where(or_(Result.title.like(like, escape="\\"),
-                                  Result.content.like(like, escape="\\")))
+            stmt = stmt.where(
+                or_(Result.title.like(like, escape="\\"), Result.content.like(like, escape="\\"))
+            )
         with self.db.read() as session:
             total = session.scalar(select(func.count()).select_from(stmt.subquery()))
-            rows = list(session.scalars(stmt.order_by(Result.created_at.desc(), Result.id)
-                                        .limit(query["limit"]).offset(query["offset"])))
+            rows = list(
+                session.scalars(
+                    stmt.order_by(Result.created_at.desc(), Result.id)
+                    .limit(query["limit"])
+                    .offset(query["offset"])
+                )
+            )
             reuses = self._reuses(session, [r.id for r in rows])
-            return {"items": [serialize.result(r, reuses.get(r.id, []), full=False)
-                              for r in rows], "total": total}
+            return {
+                "items": [serialize.result(r, reuses.get(r.id, []), full=False) for r in rows],
+                "total": total,
+            }
 
     @staticmethod
     def _reuses(session, ids) -> dict:
         out: dict[str, list] = {}
         if ids:
-            for u in session.scalars(select(Reuse).where(Reuse.result_id.in_(ids))
-                                     .order_by(Reuse.at)):
+            for u in session.scalars(
+                select(Reuse).where(Reuse.result_id.in_(ids)).order_by(Reuse.at)
+            ):
                 out.setdefault(u.result_id, []).append(u)
         return out
 
     def _load_result(self, session, who, key) -> Result:
-        r = session.scalar(self._result_filter(select(Result).where(
-            Result.id == str(key or "")), who))
+        r = session.scalar(
+            self._result_filter(select(Result).where(Result.id == str(key or "")), who)
+        )
         if r is None:
             raise NotFound("成果不存在", "not_found")
         return r
@@ -529,13 +716,26 @@ class SharingService(ServiceBase):
         data = load(schemas.ReuseIn(), {k: v for k, v in payload.items() if k != "id"})
         with self.db.unit_of_work(who) as uow:
             r = self._load_result(uow.session, who, payload.get("id"))
-            u = Reuse(id=new_id("reuse"), result_id=r.id, unit=who.unit, user=who.username,
-                      purpose=data["purpose"].strip(), at=clock.now())
+            u = Reuse(
+                id=new_id("reuse"),
+                result_id=r.id,
+                unit=who.unit,
+                user=who.username,
+                purpose=data["purpose"].strip(),
+                at=clock.now(),
+            )
             uow.session.add(u)
             out = serialize.reuse(u)
-            uow.emit("result_reused", {"result_id": r.id, "unit": u.unit, "purpose": u.purpose,
-                                       "reuse": out, "origin": {"kind": r.origin_kind,
-                                                                "id": r.origin_id}})
+            uow.emit(
+                "result_reused",
+                {
+                    "result_id": r.id,
+                    "unit": u.unit,
+                    "purpose": u.purpose,
+                    "reuse": out,
+                    "origin": {"kind": r.origin_kind, "id": r.origin_id},
+                },
+            )
             uow.audit("result", r.id, "reuse", after=out)
         return out
 
@@ -555,9 +755,11 @@ class SharingService(ServiceBase):
             stmt = stmt.where(Quarantined.code == query["code"])
         with self.db.read() as session:
             total = session.scalar(select(func.count()).select_from(stmt.subquery()))
-            rows = session.scalars(stmt.order_by(Quarantined.received_at.desc(),
-                                                 Quarantined.id.desc())
-                                   .limit(query["limit"]).offset(query["offset"]))
+            rows = session.scalars(
+                stmt.order_by(Quarantined.received_at.desc(), Quarantined.id.desc())
+                .limit(query["limit"])
+                .offset(query["offset"])
+            )
             return {"items": [serialize.quarantined(q) for q in rows], "total": total}
 
     # -- what every service answers for the gateway's cross-service views ----------------------
@@ -569,7 +771,8 @@ class SharingService(ServiceBase):
         types = rules.narrow(None, readable)
         with self.db.read() as session:
             stmt = select(Record.type, Record.source_unit, func.count()).group_by(
-                Record.type, Record.source_unit)
+                Record.type, Record.source_unit
+            )
             if types is not None:
                 stmt = stmt.where(Record.type.in_(types or ["-"]))
             by_type: dict[str, int] = {}
@@ -577,11 +780,16 @@ class SharingService(ServiceBase):
             for record_type, unit, count in session.execute(stmt):
                 by_type[record_type] = by_type.get(record_type, 0) + count
                 per_unit[unit] = per_unit.get(unit, 0) + count
-            warnings = dict(session.execute(self._warning_filter(
-                select(EarlyWarning.status, func.count()), who)
-                .group_by(EarlyWarning.status)).all())
-            results = session.scalar(self._result_filter(
-                select(func.count()).select_from(Result), who))
+            warnings = dict(
+                session.execute(
+                    self._warning_filter(select(EarlyWarning.status, func.count()), who).group_by(
+                        EarlyWarning.status
+                    )
+                ).all()
+            )
+            results = session.scalar(
+                self._result_filter(select(func.count()).select_from(Result), who)
+            )
             reuses = session.scalar(select(func.count()).select_from(Reuse))
             quarantine = None
             try:
@@ -593,10 +801,16 @@ class SharingService(ServiceBase):
             except Exception:  # noqa: BLE001 - a unit without a quarantine just has no count
                 quarantine = None
         return {
-            "records": sum(by_type.values()), "records_by_type": by_type,
-            "warnings": warnings, "warnings_total": sum(warnings.values()),
-            "warnings_open": warnings.get("open", 0), "results": results, "reuses": reuses,
-            "quarantine": quarantine, "overdue": 0, "per_unit": per_unit,
+            "records": sum(by_type.values()),
+            "records_by_type": by_type,
+            "warnings": warnings,
+            "warnings_total": sum(warnings.values()),
+            "warnings_open": warnings.get("open", 0),
+            "results": results,
+            "reuses": reuses,
+            "quarantine": quarantine,
+            "overdue": 0,
+            "per_unit": per_unit,
         }
 
     @rpc
@@ -610,28 +824,66 @@ class SharingService(ServiceBase):
         readable = self._readable(who)
         types = rules.narrow(None, readable)
         with self.db.read() as session:
-            warnings = self._visible_warnings(session, who, select(EarlyWarning).where(or_(
-                EarlyWarning.title.like(like, escape="\\"),
-                EarlyWarning.explanation.like(like, escape="\\"))).limit(limit))
-            results = session.scalars(self._result_filter(select(Result).where(or_(
-                Result.title.like(like, escape="\\"), Result.content.like(like, escape="\\"))),
-                who).limit(limit))
+            warnings = self._visible_warnings(
+                session,
+                who,
+                select(EarlyWarning)
+                .where(
+                    or_(
+                        EarlyWarning.title.like(like, escape="\\"),
+                        EarlyWarning.explanation.like(like, escape="\\"),
+                    )
+                )
+                .limit(limit),
+            )
+            results = session.scalars(
+                self._result_filter(
+                    select(Result).where(
+                        or_(
+                            Result.title.like(like, escape="\\"),
+                            Result.content.like(like, escape="\\"),
+                        )
+                    ),
+                    who,
+                ).limit(limit)
+            )
             # records: by id or subject only (indexed) — a full-text scan of a million rows
             # has no place in an interactive search
-            stmt = select(Record).where(or_(Record.record_id == q, Record.subject == q,
-                                            Record.ref == q))
+            stmt = select(Record).where(
+                or_(Record.record_id == q, Record.subject == q, Record.ref == q)
+            )
             if types is not None:
                 stmt = stmt.where(Record.type.in_(types or ["-"]))
             records = session.scalars(stmt.order_by(Record.occurred_at.desc()).limit(limit))
-            return {"items": [
-                *({"kind": "warning", "id": w.id, "title": w.title, "status": w.status,
-                   "subject": w.subject} for w in warnings),
-                *({"kind": "result", "id": r.id, "title": r.title, "result_kind": r.kind}
-                  for r in results),
-                *({"kind": "record", "id": str(r.id),
-                   "title": serialize.record_title(r.type, r.data), "type": r.type,
-                   "subject": r.subject, "at": clock.iso(r.occurred_at)} for r in records),
-            ]}
+            return {
+                "items": [
+                    *(
+                        {
+                            "kind": "warning",
+                            "id": w.id,
+                            "title": w.title,
+                            "status": w.status,
+                            "subject": w.subject,
+                        }
+                        for w in warnings
+                    ),
+                    *(
+                        {"kind": "result", "id": r.id, "title": r.title, "result_kind": r.kind}
+                        for r in results
+                    ),
+                    *(
+                        {
+                            "kind": "record",
+                            "id": str(r.id),
+                            "title": serialize.record_title(r.type, r.data),
+                            "type": r.type,
+                            "subject": r.subject,
+                            "at": clock.iso(r.occurred_at),
+                        }
+                        for r in records
+                    ),
+                ]
+            }
 
     @rpc
     def by_subject(self, payload):
@@ -640,19 +892,33 @@ class SharingService(ServiceBase):
         subject = str((payload or {}).get("subject", ""))[:128]
         types = rules.narrow(None, self._readable(who))
         with self.db.read() as session:
-            warnings = self._visible_warnings(session, who, select(EarlyWarning).where(
-                EarlyWarning.subject == subject).order_by(EarlyWarning.raised_at))
+            warnings = self._visible_warnings(
+                session,
+                who,
+                select(EarlyWarning)
+                .where(EarlyWarning.subject == subject)
+                .order_by(EarlyWarning.raised_at),
+            )
             stmt = select(Record).where(Record.subject == subject)
             if types is not None:
                 stmt = stmt.where(Record.type.in_(types or ["-"]))
             records = session.scalars(stmt.order_by(Record.occurred_at.desc()).limit(50))
-            return {"items": [
-                *({**self._warning_brief(w), "subject": w.subject} for w in warnings),
-                *({"kind": "record", "id": str(r.id),
-                   "title": serialize.record_title(r.type, r.data), "type": r.type,
-                   "source_unit": r.source_unit, "at": clock.iso(r.occurred_at)}
-                  for r in records),
-            ]}
+            return {
+                "items": [
+                    *({**self._warning_brief(w), "subject": w.subject} for w in warnings),
+                    *(
+                        {
+                            "kind": "record",
+                            "id": str(r.id),
+                            "title": serialize.record_title(r.type, r.data),
+                            "type": r.type,
+                            "source_unit": r.source_unit,
+                            "at": clock.iso(r.occurred_at),
+                        }
+                        for r in records
+                    ),
+                ]
+            }
 
     @rpc
     def links(self, payload):
@@ -663,36 +929,67 @@ class SharingService(ServiceBase):
         with self.db.read() as session:
             if kind == "record":
                 r = self._record(session, key, readable)
-                warnings = self._visible_warnings(session, who, select(EarlyWarning).join(
-                    WarningRecord, WarningRecord.warning_id == EarlyWarning.id).where(
-                    WarningRecord.record_pk == r.id))
-                return {"node": {"kind": "record", "id": str(r.id),
-                                 "title": serialize.record_title(r.type, r.data),
-                                 "type": r.type, "subject": r.subject,
-                                 "source_unit": r.source_unit, "at": clock.iso(r.occurred_at)},
-                        "links": [{"kind": "warning", "id": w.id} for w in warnings]}
+                warnings = self._visible_warnings(
+                    session,
+                    who,
+                    select(EarlyWarning)
+                    .join(WarningRecord, WarningRecord.warning_id == EarlyWarning.id)
+                    .where(WarningRecord.record_pk == r.id),
+                )
+                return {
+                    "node": {
+                        "kind": "record",
+                        "id": str(r.id),
+                        "title": serialize.record_title(r.type, r.data),
+                        "type": r.type,
+                        "subject": r.subject,
+                        "source_unit": r.source_unit,
+                        "at": clock.iso(r.occurred_at),
+                    },
+                    "links": [{"kind": "warning", "id": w.id} for w in warnings],
+                }
             if kind == "warning":
                 w = self._load_warning(session, who, key)
-                pks = session.execute(select(Record.id, Record.type).join(
-                    WarningRecord, WarningRecord.record_pk == Record.id).where(
-                    WarningRecord.warning_id == w.id)).all()
-                links = [{"kind": "record", "id": str(pk)} for pk, t in pks
-                         if rules.may_read(t, readable)]
-                links += [{"kind": e["kind"], "id": e["id"]} for e in w.evidence or []
-                          if e.get("kind") and e.get("id")]
+                pks = session.execute(
+                    select(Record.id, Record.type)
+                    .join(WarningRecord, WarningRecord.record_pk == Record.id)
+                    .where(WarningRecord.warning_id == w.id)
+                ).all()
+                links = [
+                    {"kind": "record", "id": str(pk)}
+                    for pk, t in pks
+                    if rules.may_read(t, readable)
+                ]
+                links += [
+                    {"kind": e["kind"], "id": e["id"]}
+                    for e in w.evidence or []
+                    if e.get("kind") and e.get("id")
+                ]
                 if w.lead_id:
                     links.append({"kind": "lead", "id": w.lead_id})
-                return {"node": {"kind": "warning", "id": w.id, "title": w.title,
-                                 "status": w.status, "subject": w.subject},
-                        "links": links}
+                return {
+                    "node": {
+                        "kind": "warning",
+                        "id": w.id,
+                        "title": w.title,
+                        "status": w.status,
+                        "subject": w.subject,
+                    },
+                    "links": links,
+                }
             if kind == "result":
                 r = self._load_result(session, who, key)
                 links = [{"kind": r.origin_kind, "id": r.origin_id}]
-                if r.kind == "research_output" and (r.meta or {}).get("topic_id") and \
-                        r.origin_kind != "topic":
+                if (
+                    r.kind == "research_output"
+                    and (r.meta or {}).get("topic_id")
+                    and r.origin_kind != "topic"
+                ):
                     links.append({"kind": "topic", "id": r.meta["topic_id"]})
-                return {"node": {"kind": "result", "id": r.id, "title": r.title,
-                                 "status": r.kind}, "links": links}
+                return {
+                    "node": {"kind": "result", "id": r.id, "title": r.title, "status": r.kind},
+                    "links": links,
+                }
         raise NotFound("不支持的追溯对象", "not_found")
 
 
@@ -707,8 +1004,13 @@ def _when(value):
 
 
 def _fact(f: RectificationFact) -> dict:
-    return {"ref_id": f.ref_id, "subject": f.subject, "title": f.title,
-            "problem_id": f.problem_id, "at": clock.aware(f.at)}
+    return {
+        "ref_id": f.ref_id,
+        "subject": f.subject,
+        "title": f.title,
+        "problem_id": f.problem_id,
+        "at": clock.aware(f.at),
+    }
 
 
 def _known_rule(code):
@@ -716,5 +1018,3 @@ def _known_rule(code):
         if spec.code == code:
             return spec
     return None
-
-

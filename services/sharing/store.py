@@ -29,24 +29,39 @@ RECORDS = Record.__table__
 QUARANTINE = Quarantined.__table__
 WARNING_RECORDS = WarningRecord.__table__
 # every row a warning rule reads back besides the new ones
-RECORD_COLUMNS = (RECORDS.c.id, RECORDS.c.source_unit, RECORDS.c.record_id, RECORDS.c.type,
-                  RECORDS.c.subject, RECORDS.c.occurred_at, RECORDS.c.ref, RECORDS.c.data)
+RECORD_COLUMNS = (
+    RECORDS.c.id,
+    RECORDS.c.source_unit,
+    RECORDS.c.record_id,
+    RECORDS.c.type,
+    RECORDS.c.subject,
+    RECORDS.c.occurred_at,
+    RECORDS.c.ref,
+    RECORDS.c.data,
+)
 
 
 def _insert(session: Session, table):
     return (pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert)(table)
 
 
-def insert_records(session: Session, good: list[dict], *, sender: str | None,
-                   message_id: str | None, now: datetime) -> list[dict]:
+def insert_records(
+    session: Session, good: list[dict], *, sender: str | None, message_id: str | None, now: datetime
+) -> list[dict]:
     """Store the verified records of one batch; return the rows that were new (with ``id``)."""
     if not good:
         return []
-    rows = [rules.record_row(r, sender=sender, message_id=message_id,
-                             event_id=str(uuid.uuid4()), now=now) for r in good]
-    stmt = (_insert(session, RECORDS)
-            .on_conflict_do_nothing(index_elements=["source_unit", "record_id"])
-            .returning(RECORDS.c.id, RECORDS.c.source_unit, RECORDS.c.record_id))
+    rows = [
+        rules.record_row(
+            r, sender=sender, message_id=message_id, event_id=str(uuid.uuid4()), now=now
+        )
+        for r in good
+    ]
+    stmt = (
+        _insert(session, RECORDS)
+        .on_conflict_do_nothing(index_elements=["source_unit", "record_id"])
+        .returning(RECORDS.c.id, RECORDS.c.source_unit, RECORDS.c.record_id)
+    )
     created = {(unit, rid): pk for pk, unit, rid in session.connection().execute(stmt, rows)}
     new = []
     for row in rows:
@@ -56,32 +71,44 @@ def insert_records(session: Session, good: list[dict], *, sender: str | None,
     return new
 
 
-def insert_refusals(session: Session, refusals: Iterable[rules.Refusal], *, sender: str | None,
-                    routing_key: str, message_id: str | None, now: datetime) -> int:
+def insert_refusals(
+    session: Session,
+    refusals: Iterable[rules.Refusal],
+    *,
+    sender: str | None,
+    routing_key: str,
+    message_id: str | None,
+    now: datetime,
+) -> int:
     rows = []
     for r in refusals:
-        rows.append({
-            "fingerprint": rules.fingerprint(r, sender),
-            "source_unit": sender or r.claimed_unit,
-            "claimed_unit": r.claimed_unit,
-            "sender": sender,
-            "origin": r.origin,
-            "record_id": r.record_id,
-            "type": r.type,
-            "code": r.code[:40],
-            "reason": r.reason,
-            "field": r.field,
-            "file": r.file,
-            "line": r.line,
-            "raw": r.raw,
-            "routing_key": (routing_key or "")[:128] or None,
-            "message_id": message_id,
-            "received_at": now,
-        })
+        rows.append(
+            {
+                "fingerprint": rules.fingerprint(r, sender),
+                "source_unit": sender or r.claimed_unit,
+                "claimed_unit": r.claimed_unit,
+                "sender": sender,
+                "origin": r.origin,
+                "record_id": r.record_id,
+                "type": r.type,
+                "code": r.code[:40],
+                "reason": r.reason,
+                "field": r.field,
+                "file": r.file,
+                "line": r.line,
+                "raw": r.raw,
+                "routing_key": (routing_key or "")[:128] or None,
+                "message_id": message_id,
+                "received_at": now,
+            }
+        )
     if not rows:
         return 0
-    stmt = (_insert(session, QUARANTINE).on_conflict_do_nothing(index_elements=["fingerprint"])
-            .returning(QUARANTINE.c.id))
+    stmt = (
+        _insert(session, QUARANTINE)
+        .on_conflict_do_nothing(index_elements=["fingerprint"])
+        .returning(QUARANTINE.c.id)
+    )
     return len(session.connection().execute(stmt, rows).all())
 
 
@@ -96,31 +123,53 @@ class Raised:
 
 
 def attach(session: Session, warning_id: str, record_ids: Iterable[int], role: str) -> int:
-    rows = [{"warning_id": warning_id, "record_pk": pk, "role": role}
-            for pk in dict.fromkeys(record_ids)]
+    rows = [
+        {"warning_id": warning_id, "record_pk": pk, "role": role}
+        for pk in dict.fromkeys(record_ids)
+    ]
     if not rows:
         return 0
-    stmt = (_insert(session, WARNING_RECORDS)
-            .on_conflict_do_nothing(index_elements=["warning_id", "record_pk"])
-            .returning(WARNING_RECORDS.c.record_pk))
+    stmt = (
+        _insert(session, WARNING_RECORDS)
+        .on_conflict_do_nothing(index_elements=["warning_id", "record_pk"])
+        .returning(WARNING_RECORDS.c.record_pk)
+    )
     return len(session.connection().execute(stmt, rows).all())
 
 
 def _get(session, rule: str, subject: str, key: str) -> EarlyWarning | None:
-    return session.scalar(select(EarlyWarning).where(
-        EarlyWarning.rule == rule, EarlyWarning.subject == subject, EarlyWarning.key == key))
+    return session.scalar(
+        select(EarlyWarning).where(
+            EarlyWarning.rule == rule, EarlyWarning.subject == subject, EarlyWarning.key == key
+        )
+    )
 
 
-def upsert(session: Session, spec: wr.RuleSpec, signal: wr.Signal, now: datetime,
-           existing: EarlyWarning | None = None) -> tuple[EarlyWarning, bool]:
+def upsert(
+    session: Session,
+    spec: wr.RuleSpec,
+    signal: wr.Signal,
+    now: datetime,
+    existing: EarlyWarning | None = None,
+) -> tuple[EarlyWarning, bool]:
     """The warning for this signal: created, or brought up to date when the signal is newer."""
     warning = existing or _get(session, signal.rule, signal.subject, signal.key)
     if warning is None:
         warning = EarlyWarning(
-            id=new_id("warn"), rule=signal.rule, subject=signal.subject, key=signal.key,
-            title=signal.title, explanation=signal.explanation, facts=signal.facts,
-            evidence=signal.evidence, visible_type=spec.visible_type, category=spec.category,
-            status="open", raised_at=now, updated_at=now)
+            id=new_id("warn"),
+            rule=signal.rule,
+            subject=signal.subject,
+            key=signal.key,
+            title=signal.title,
+            explanation=signal.explanation,
+            facts=signal.facts,
+            evidence=signal.evidence,
+            visible_type=spec.visible_type,
+            category=spec.category,
+            status="open",
+            raised_at=now,
+            updated_at=now,
+        )
         try:
             with session.begin_nested():  # another consumer may be raising it right now
                 session.add(warning)
@@ -152,8 +201,13 @@ def _merge_evidence(old, new) -> list:
     return [*(old or []), *(e for e in new if (e.get("kind"), e.get("id")) not in seen)]
 
 
-def evaluate_records(session: Session, specs: dict[str, wr.RuleSpec], new_rows: list[dict],
-                     now: datetime, name_of: Callable[[str], str]) -> list[Raised]:
+def evaluate_records(
+    session: Session,
+    specs: dict[str, wr.RuleSpec],
+    new_rows: list[dict],
+    now: datetime,
+    name_of: Callable[[str], str],
+) -> list[Raised]:
     """Run every record rule over a batch's new rows; persist what they find."""
     if not new_rows:
         return []
@@ -184,7 +238,9 @@ def _ratio_gap(session, spec, new_rows, now, name_of, raised):
         key = (signal.subject, signal.key)
         triggers[key].extend(signal.records)
         if key not in latest or (signal.facts["as_of"], signal.records) >= (
-                latest[key].facts["as_of"], latest[key].records):
+            latest[key].facts["as_of"],
+            latest[key].records,
+        ):
             latest[key] = signal
     joined = (*spec.trigger_types, *spec.evidence_types)
     for key, signal in latest.items():
@@ -193,19 +249,25 @@ def _ratio_gap(session, spec, new_rows, now, name_of, raised):
         attached = attach(session, warning.id, signal.records, "trigger")
         if created and signal.facts.get("project_id"):
             # the project's history and what other agencies said about it, already stored
-            earlier = session.scalars(select(Record.id).where(
-                Record.ref == str(signal.facts["project_id"]), Record.type.in_(joined)))
-            attached += attach(session, warning.id, [pk for pk in earlier
-                                                     if pk not in signal.records], "evidence")
+            earlier = session.scalars(
+                select(Record.id).where(
+                    Record.ref == str(signal.facts["project_id"]), Record.type.in_(joined)
+                )
+            )
+            attached += attach(
+                session, warning.id, [pk for pk in earlier if pk not in signal.records], "evidence"
+            )
         _note(raised, warning, created, attached)
     # a new record about a project that already has a warning joins it as evidence
     refs = {row["ref"] for row in new_rows if row.get("ref") and row["type"] in joined}
     if not refs:
         return
-    for warning in session.scalars(select(EarlyWarning).where(
-            EarlyWarning.rule == spec.code, EarlyWarning.key.in_(refs))):
-        pks = [row["id"] for row in new_rows
-               if row.get("ref") == warning.key and row["type"] in joined]
+    for warning in session.scalars(
+        select(EarlyWarning).where(EarlyWarning.rule == spec.code, EarlyWarning.key.in_(refs))
+    ):
+        pks = [
+            row["id"] for row in new_rows if row.get("ref") == warning.key and row["type"] in joined
+        ]
         attached = attach(session, warning.id, pks, "evidence")
         if attached:
             warning.updated_at = now
@@ -221,23 +283,33 @@ def _count_in_window(session, spec, new_rows, now, name_of, raised):
     for subject, rows in by_subject.items():
         lo = min(r["occurred_at"] for r in rows) - window
         hi = max(r["occurred_at"] for r in rows) + window
-        around = [dict(r._mapping) for r in session.execute(
-            select(*RECORD_COLUMNS).where(Record.subject == subject,
-                                          Record.occurred_at.between(lo, hi),
-                                          Record.type.in_(spec.trigger_types)))]
+        around = [
+            dict(r._mapping)
+            for r in session.execute(
+                select(*RECORD_COLUMNS).where(
+                    Record.subject == subject,
+                    Record.occurred_at.between(lo, hi),
+                    Record.type.in_(spec.trigger_types),
+                )
+            )
+        ]
         for r in around:
             r["occurred_at"] = _aware(r["occurred_at"])
         signal = wr.count_in_window(spec, around, [r["id"] for r in rows], name_of)
         if signal is None:
             continue
         existing = _get(session, spec.code, subject, signal.key) or _overlapping(
-            session, spec.code, subject, signal, window)
+            session, spec.code, subject, signal, window
+        )
         warning, created = upsert(session, spec, signal, now, existing)
         if not created and existing is not None and existing.status == "open":
             # the spike grew: say so with every record in it
             count = len({*signal.records, *_attached(session, warning.id)})
-            facts = {**(warning.facts or {}), "count": count,
-                     "last": max(signal.facts["last"], (warning.facts or {}).get("last", ""))}
+            facts = {
+                **(warning.facts or {}),
+                "count": count,
+                "last": max(signal.facts["last"], (warning.facts or {}).get("last", "")),
+            }
             warning.facts = facts
         attached = attach(session, warning.id, signal.records, "trigger")
         _note(raised, warning, created, attached)
@@ -245,19 +317,31 @@ def _count_in_window(session, spec, new_rows, now, name_of, raised):
 
 def _overlapping(session, rule, subject, signal, window) -> EarlyWarning | None:
     """An open warning of the same spike: its last record within the window of this one."""
-    for warning in session.scalars(select(EarlyWarning).where(
-            EarlyWarning.rule == rule, EarlyWarning.subject == subject,
-            EarlyWarning.status == "open").order_by(EarlyWarning.raised_at.desc())):
+    for warning in session.scalars(
+        select(EarlyWarning)
+        .where(
+            EarlyWarning.rule == rule,
+            EarlyWarning.subject == subject,
+            EarlyWarning.status == "open",
+        )
+        .order_by(EarlyWarning.raised_at.desc())
+    ):
         last = (warning.facts or {}).get("last")
-        if last and datetime.fromisoformat(signal.facts["first"]) - datetime.fromisoformat(
-                last) <= window:
+        if (
+            last
+            and datetime.fromisoformat(signal.facts["first"]) - datetime.fromisoformat(last)
+            <= window
+        ):
             return warning
     return None
 
 
 def _attached(session, warning_id) -> list[int]:
-    return list(session.scalars(select(WarningRecord.record_pk).where(
-        WarningRecord.warning_id == warning_id)))
+    return list(
+        session.scalars(
+            select(WarningRecord.record_pk).where(WarningRecord.warning_id == warning_id)
+        )
+    )
 
 
 def _aware(value):

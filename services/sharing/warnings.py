@@ -41,10 +41,16 @@ class RuleSpec:
             return self.description
 
     def as_dict(self) -> dict:
-        return {"code": self.code, "name": self.name, "description": self.describe(),
-                "evaluator": self.evaluator, "category": self.category,
-                "trigger_types": list(self.trigger_types),
-                "evidence_types": list(self.evidence_types), "params": dict(self.params)}
+        return {
+            "code": self.code,
+            "name": self.name,
+            "description": self.describe(),
+            "evaluator": self.evaluator,
+            "category": self.category,
+            "trigger_types": list(self.trigger_types),
+            "evidence_types": list(self.evidence_types),
+            "params": dict(self.params),
+        }
 
 
 DEFAULT_RULES: tuple[RuleSpec, ...] = (
@@ -52,18 +58,22 @@ DEFAULT_RULES: tuple[RuleSpec, ...] = (
         code="funds_outpace_progress",
         name="资金拨付明显快于项目进度",
         description="乡村振兴衔接资金项目累计拨付比例达到 {min_disbursed_percent}% 以上，"
-                    "且高出项目形象进度 {min_gap_points} 个百分点以上",
+        "且高出项目形象进度 {min_gap_points} 个百分点以上",
         evaluator=RATIO_GAP,
         category="funds",
         visible_type="finance.disbursement",
         trigger_types=("finance.disbursement",),
         # the same project's other records: an audit finding or inspection feedback on it
         evidence_types=("audit.finding", "inspection.feedback"),
-        params=MappingProxyType({
-            "min_disbursed_percent": 60, "min_gap_points": 30,
-            "ratio_field": "disbursed_percent", "progress_field": "progress_percent",
-            "fund_keywords": ("乡村振兴", "衔接"),
-        }),
+        params=MappingProxyType(
+            {
+                "min_disbursed_percent": 60,
+                "min_gap_points": 30,
+                "ratio_field": "disbursed_percent",
+                "progress_field": "progress_percent",
+                "fund_keywords": ("乡村振兴", "衔接"),
+            }
+        ),
     ),
     RuleSpec(
         code="petition_spike",
@@ -79,7 +89,7 @@ DEFAULT_RULES: tuple[RuleSpec, ...] = (
         code="problem_recurred",
         name="整改销号后问题复发",
         description="整改任务验收销号后，同一监督对象又出现相似问题"
-                    "（标题相似度不低于 {min_title_similarity}）",
+        "（标题相似度不低于 {min_title_similarity}）",
         evaluator=RECURRENCE,
         category="default",
         visible_type=None,
@@ -87,8 +97,14 @@ DEFAULT_RULES: tuple[RuleSpec, ...] = (
     ),
 )
 
-_SPEC_FIELDS = {"name", "description", "category", "visible_type", "trigger_types",
-                "evidence_types"}
+_SPEC_FIELDS = {
+    "name",
+    "description",
+    "category",
+    "visible_type",
+    "trigger_types",
+    "evidence_types",
+}
 
 
 def configured_rules(overrides: Mapping | None) -> dict[str, RuleSpec]:
@@ -101,10 +117,15 @@ def configured_rules(overrides: Mapping | None) -> dict[str, RuleSpec]:
             change = {}
         if change.get("enabled") is False:
             continue
-        fields = {k: (tuple(v) if k.endswith("_types") else v)
-                  for k, v in change.items() if k in _SPEC_FIELDS}
-        params = {**spec.params, **{k: v for k, v in change.items()
-                                    if k not in _SPEC_FIELDS and k != "enabled"}}
+        fields = {
+            k: (tuple(v) if k.endswith("_types") else v)
+            for k, v in change.items()
+            if k in _SPEC_FIELDS
+        }
+        params = {
+            **spec.params,
+            **{k: v for k, v in change.items() if k not in _SPEC_FIELDS and k != "enabled"},
+        }
         rules[spec.code] = replace(spec, **fields, params=MappingProxyType(params))
     return rules
 
@@ -146,8 +167,9 @@ def _money(value) -> str | None:
     return f"{number:,.0f}" if number is not None else None
 
 
-def ratio_gap(spec: RuleSpec, record: Mapping, name_of: Callable[[str], str] = str
-              ) -> Signal | None:
+def ratio_gap(
+    spec: RuleSpec, record: Mapping, name_of: Callable[[str], str] = str
+) -> Signal | None:
     """Money out of the door far ahead of the work done: one record is enough to tell."""
     if record.get("type") not in spec.trigger_types:
         return None
@@ -157,8 +179,10 @@ def ratio_gap(spec: RuleSpec, record: Mapping, name_of: Callable[[str], str] = s
         return None
     ratio = _number(data.get(p.get("ratio_field", "disbursed_percent")))
     if ratio is None:
-        allocated, paid = _number(data.get("allocated_amount")), _number(
-            data.get("disbursed_amount"))
+        allocated, paid = (
+            _number(data.get("allocated_amount")),
+            _number(data.get("disbursed_amount")),
+        )
         ratio = paid * 100 / allocated if allocated and paid is not None else None
     progress = _number(data.get(p.get("progress_field", "progress_percent")))
     if ratio is None or progress is None:
@@ -171,8 +195,7 @@ def ratio_gap(spec: RuleSpec, record: Mapping, name_of: Callable[[str], str] = s
     subject = record["subject"]
     amounts = ""
     if _money(data.get("disbursed_amount")) and _money(data.get("allocated_amount")):
-        amounts = (f"（{_money(data['disbursed_amount'])} / "
-                   f"{_money(data['allocated_amount'])} 元）")
+        amounts = f"（{_money(data['disbursed_amount'])} / {_money(data['allocated_amount'])} 元）"
     explanation = (
         f"{name_of(subject)}「{project}」"
         f"{f'（{project_id}）' if project_id and str(project_id) not in project else ''}"
@@ -182,25 +205,37 @@ def ratio_gap(spec: RuleSpec, record: Mapping, name_of: Callable[[str], str] = s
         f"规则：{spec.describe()}。"
     )
     return Signal(
-        rule=spec.code, subject=subject,
+        rule=spec.code,
+        subject=subject,
         key=str(project_id or record["record_id"])[:160],
         title=f"{project}：资金拨付快于项目进度"[:300],
         explanation=explanation,
-        facts={"project_id": project_id, "project_name": data.get("project_name"),
-               "disbursed_percent": round(ratio, 2), "progress_percent": round(progress, 2),
-               "gap_points": round(gap, 2), "record_id": record["record_id"],
-               "as_of": _date(record.get("occurred_at"))},
+        facts={
+            "project_id": project_id,
+            "project_name": data.get("project_name"),
+            "disbursed_percent": round(ratio, 2),
+            "progress_percent": round(progress, 2),
+            "gap_points": round(gap, 2),
+            "record_id": record["record_id"],
+            "as_of": _date(record.get("occurred_at")),
+        },
         records=[record["id"]] if record.get("id") is not None else [],
         at=record.get("occurred_at") if isinstance(record.get("occurred_at"), datetime) else None,
     )
 
 
-def count_in_window(spec: RuleSpec, records: Iterable[Mapping], new_ids: Iterable[int],
-                    name_of: Callable[[str], str] = str) -> Signal | None:
+def count_in_window(
+    spec: RuleSpec,
+    records: Iterable[Mapping],
+    new_ids: Iterable[int],
+    name_of: Callable[[str], str] = str,
+) -> Signal | None:
     """Many records about one subject in a short time. ``records``: that subject's records of
     the trigger types around the new ones (each with ``id`` and ``occurred_at``)."""
-    rows = sorted((r for r in records if r.get("type") in spec.trigger_types),
-                  key=lambda r: (r["occurred_at"], r["id"]))
+    rows = sorted(
+        (r for r in records if r.get("type") in spec.trigger_types),
+        key=lambda r: (r["occurred_at"], r["id"]),
+    )
     if not rows:
         return None
     new_ids = set(new_ids)
@@ -210,25 +245,38 @@ def count_in_window(spec: RuleSpec, records: Iterable[Mapping], new_ids: Iterabl
     end = 0
     for start in range(len(rows)):
         end = max(end, start)
-        while end + 1 < len(rows) and rows[end + 1]["occurred_at"] - rows[start]["occurred_at"] \
-                <= window:
+        while (
+            end + 1 < len(rows)
+            and rows[end + 1]["occurred_at"] - rows[start]["occurred_at"] <= window
+        ):
             end += 1
         count = end - start + 1
-        if count >= need and any(r["id"] in new_ids for r in rows[start:end + 1]) and \
-                (best is None or count > best[1] - best[0] + 1):
+        if (
+            count >= need
+            and any(r["id"] in new_ids for r in rows[start : end + 1])
+            and (best is None or count > best[1] - best[0] + 1)
+        ):
             best = (start, end)
     if best is None:
         return None
-    hits = rows[best[0]:best[1] + 1]
+    hits = rows[best[0] : best[1] + 1]
     subject = hits[0]["subject"]
     first, last = _date(hits[0]["occurred_at"]), _date(hits[-1]["occurred_at"])
     return Signal(
-        rule=spec.code, subject=subject, key=f"{first}"[:160],
+        rule=spec.code,
+        subject=subject,
+        key=f"{first}"[:160],
         title=f"{name_of(subject)}信访投诉短期激增"[:300],
-        explanation=(f"{first} 至 {last}，针对{name_of(subject)}的信访投诉 {len(hits)} 件"
-                     f"（{_topics(hits)}）。规则：{spec.describe()}。"),
-        facts={"count": len(hits), "first": first, "last": last,
-               "window_days": int(spec.params["window_days"])},
+        explanation=(
+            f"{first} 至 {last}，针对{name_of(subject)}的信访投诉 {len(hits)} 件"
+            f"（{_topics(hits)}）。规则：{spec.describe()}。"
+        ),
+        facts={
+            "count": len(hits),
+            "first": first,
+            "last": last,
+            "window_days": int(spec.params["window_days"]),
+        },
         records=[r["id"] for r in hits],
         at=hits[-1]["occurred_at"],
     )
@@ -242,8 +290,9 @@ def _topics(rows) -> str:
     return "、".join(f"{k} {v} 件" for k, v in sorted(counts.items(), key=lambda kv: -kv[1]))
 
 
-def recurrence(spec: RuleSpec, verified: Mapping, problem: Mapping,
-               name_of: Callable[[str], str] = str) -> Signal | None:
+def recurrence(
+    spec: RuleSpec, verified: Mapping, problem: Mapping, name_of: Callable[[str], str] = str
+) -> Signal | None:
     """A problem recorded on a subject after one of its tasks was verified, and alike it."""
     if verified["subject"] != problem["subject"]:
         return None
@@ -256,17 +305,37 @@ def recurrence(spec: RuleSpec, verified: Mapping, problem: Mapping,
         return None
     subject = problem["subject"]
     return Signal(
-        rule=spec.code, subject=subject, key=f"{verified['ref_id']}:{problem['ref_id']}"[:160],
+        rule=spec.code,
+        subject=subject,
+        key=f"{verified['ref_id']}:{problem['ref_id']}"[:160],
         title=f"{name_of(subject)}整改销号后问题复发：{problem.get('title') or ''}"[:300],
-        explanation=(f"{name_of(subject)}的整改任务「{verified.get('title')}」已于 "
-                     f"{_date(verified['at'])} 验收销号，{_date(problem['at'])} 又记录问题"
-                     f"「{problem.get('title')}」（相似度 {score:.2f}）。规则：{spec.describe()}。"),
-        facts={"verified_task_id": verified["ref_id"], "verified_at": _date(verified["at"]),
-               "problem_id": problem["ref_id"], "similarity": round(score, 2)},
-        evidence=[{"kind": "task", "id": verified["ref_id"], "title": verified.get("title"),
-                   "at": _date(verified["at"]), "role": "verified"},
-                  {"kind": "problem", "id": problem["ref_id"], "title": problem.get("title"),
-                   "at": _date(problem["at"]), "role": "recurred"}],
+        explanation=(
+            f"{name_of(subject)}的整改任务「{verified.get('title')}」已于 "
+            f"{_date(verified['at'])} 验收销号，{_date(problem['at'])} 又记录问题"
+            f"「{problem.get('title')}」（相似度 {score:.2f}）。规则：{spec.describe()}。"
+        ),
+        facts={
+            "verified_task_id": verified["ref_id"],
+            "verified_at": _date(verified["at"]),
+            "problem_id": problem["ref_id"],
+            "similarity": round(score, 2),
+        },
+        evidence=[
+            {
+                "kind": "task",
+                "id": verified["ref_id"],
+                "title": verified.get("title"),
+                "at": _date(verified["at"]),
+                "role": "verified",
+            },
+            {
+                "kind": "problem",
+                "id": problem["ref_id"],
+                "title": problem.get("title"),
+                "at": _date(problem["at"]),
+                "role": "recurred",
+            },
+        ],
         at=problem["at"],
     )
 
@@ -281,8 +350,8 @@ def similarity(a: str, b: str) -> float:
         return 0.0
     if len(a) == 1 or len(b) == 1:
         return 1.0 if a == b else 0.0
-    grams_a = [a[i:i + 2] for i in range(len(a) - 1)]
-    grams_b = [b[i:i + 2] for i in range(len(b) - 1)]
+    grams_a = [a[i : i + 2] for i in range(len(a) - 1)]
+    grams_b = [b[i : i + 2] for i in range(len(b) - 1)]
     pool = list(grams_b)
     common = 0
     for g in grams_a:

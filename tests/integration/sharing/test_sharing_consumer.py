@@ -51,12 +51,21 @@ def test_a_failing_batch_is_retried_then_dead_lettered_and_the_rest_flows(platfo
     bus = Bus(platform)
     failing["FIN-FLAKY"] = 2  # fails twice, then succeeds on the third attempt
     failing["FIN-POISON"] = 10**6  # never succeeds
-    bus.publish("finance.disbursement",
-                {"records": [bus.sign("finance", canonical("FIN-POISON"))]}, message_id="poison")
-    bus.publish("finance.disbursement",
-                {"records": [bus.sign("finance", canonical("FIN-FLAKY"))]}, message_id="flaky")
-    bus.publish("finance.disbursement",
-                {"records": [bus.sign("finance", canonical("FIN-FINE"))]}, message_id="fine")
+    bus.publish(
+        "finance.disbursement",
+        {"records": [bus.sign("finance", canonical("FIN-POISON"))]},
+        message_id="poison",
+    )
+    bus.publish(
+        "finance.disbursement",
+        {"records": [bus.sign("finance", canonical("FIN-FLAKY"))]},
+        message_id="flaky",
+    )
+    bus.publish(
+        "finance.disbursement",
+        {"records": [bus.sign("finance", canonical("FIN-FINE"))]},
+        message_id="fine",
+    )
     bus.wait_records(2)
     stored = {r["record_id"] for r in bus.call("office", "list_records", {})["items"]}
     assert stored == {"FIN-FLAKY", "FIN-FINE"}
@@ -84,8 +93,10 @@ def test_records_published_while_the_service_is_down_arrive_when_it_starts(platf
 
     topology.declare(platform.config["AMQP_URI"])
     bus = Bus(platform)
-    bus.publish("finance.disbursement",
-                {"records": [bus.sign("finance", canonical(f"FIN-EARLY-{i}")) for i in range(3)]})
+    bus.publish(
+        "finance.disbursement",
+        {"records": [bus.sign("finance", canonical(f"FIN-EARLY-{i}")) for i in range(3)]},
+    )
     platform.start(SharingService)
     bus.wait_records(3)
     assert bus.records_total() == 3

@@ -32,20 +32,33 @@ def test_portrait_within_each_callers_rights_and_a_missing_service_marked(platfo
         headers = {"Authorization": f"Bearer {platform.token(person)}"}
         return requests.request(method, url + path, headers=headers, timeout=20, **kw)
 
-    warnings = bus.wait(lambda: [w for w in http("audit-liaison", "GET", "/api/v1/warnings")
-                                 .json()["items"] if w["rule"] == "funds_outpace_progress"],
-                        what="the rural-funds warning")
-    r = http("audit-liaison", "POST", f"/api/v1/warnings/{warnings[0]['id']}/to-lead",
-             json={"to_unit": "cdi"})
+    warnings = bus.wait(
+        lambda: [
+            w
+            for w in http("audit-liaison", "GET", "/api/v1/warnings").json()["items"]
+            if w["rule"] == "funds_outpace_progress"
+        ],
+        what="the rural-funds warning",
+    )
+    r = http(
+        "audit-liaison",
+        "POST",
+        f"/api/v1/warnings/{warnings[0]['id']}/to-lead",
+        json={"to_unit": "cdi"},
+    )
     assert r.status_code == 201, r.text
     lead = r.json()
 
     office = http("office", "GET", "/api/v1/subjects/town-jieshi/portrait")
     assert office.status_code == 200, office.text
     p = office.json()
-    assert p["subject_name"] == "界石镇" and p["facts_total"] == 5  # 3 disbursements, 1 audit, 1 petition
-    assert all(f["source_unit"] and f["record_id"] and f["event_id"] and f["received_at"]
-               for f in p["facts"])
+    assert (
+        p["subject_name"] == "界石镇" and p["facts_total"] == 5
+    )  # 3 disbursements, 1 audit, 1 petition
+    assert all(
+        f["source_unit"] and f["record_id"] and f["event_id"] and f["received_at"]
+        for f in p["facts"]
+    )
     assert [w["id"] for w in p["warnings"]] == [warnings[0]["id"]]
     assert [x["id"] for x in p["leads"]] == [lead["id"]]
     assert p["sections"]["tasks"] == "unavailable" and p["unavailable"] == ["rectification"]
@@ -59,13 +72,15 @@ def test_portrait_within_each_callers_rights_and_a_missing_service_marked(platfo
     assert plc["warnings"] == [] and plc["leads"] == []  # need-to-know: plc never touched it
     cdi = http("cdi-liaison", "GET", "/api/v1/subjects/town-jieshi/portrait").json()
     assert [x["id"] for x in cdi["leads"]] == [lead["id"]]
-    assert http("court-reporter", "GET", "/api/v1/subjects/town-jieshi/portrait"
-                ).json()["facts"] == []
+    assert (
+        http("court-reporter", "GET", "/api/v1/subjects/town-jieshi/portrait").json()["facts"] == []
+    )
 
     bad = http("office", "GET", "/api/v1/subjects/%E7%95%8C%20%E7%9F%B3/portrait")
     assert bad.status_code == 422 and "subject" in bad.json()["error"]["fields"]
-    assert requests.get(url + "/api/v1/subjects/town-jieshi/portrait", timeout=10
-                        ).status_code == 401
+    assert (
+        requests.get(url + "/api/v1/subjects/town-jieshi/portrait", timeout=10).status_code == 401
+    )
 
     # lists over HTTP answer the contract's {items, total} with limit/offset
     page = http("office", "GET", "/api/v1/records?type=finance.disbursement&limit=2&offset=1")
@@ -73,5 +88,7 @@ def test_portrait_within_each_callers_rights_and_a_missing_service_marked(platfo
     assert len(page.json()["items"]) == 2
     assert http("office", "GET", "/api/v1/records?limit=0").status_code == 422
     assert http("office", "GET", "/api/v1/records?type=nonsense").status_code == 422
-    assert http("plc-liaison", "GET", "/api/v1/records?type=finance.disbursement"
-                ).json() == {"items": [], "total": 0}
+    assert http("plc-liaison", "GET", "/api/v1/records?type=finance.disbursement").json() == {
+        "items": [],
+        "total": 0,
+    }

@@ -21,8 +21,9 @@ def _count(platform, table):
     engine = make_engine("sharing", platform.config)
     try:
         with engine.connect() as conn:
-            return conn.execute(select(func.count()).select_from(Base.metadata.tables[table])
-                                ).scalar_one()
+            return conn.execute(
+                select(func.count()).select_from(Base.metadata.tables[table])
+            ).scalar_one()
     finally:
         engine.dispose()
 
@@ -47,16 +48,31 @@ def test_every_sample_is_stored_once_with_provenance_and_a_resend_adds_nothing(b
     bus.ingest("finance", finance)  # the outbox knows it: publishes nothing new
     with Outbox(outbox_path("finance", bus.var)) as box:
         box.db.execute("UPDATE records SET sent_at = NULL")
-    assert cli.main(["adapter", "finance", "publish", "--amqp-uri", bus.uri, "--var", bus.var,
-                     "--retry-seconds", "5"]) == 0
+    assert (
+        cli.main(
+            [
+                "adapter",
+                "finance",
+                "publish",
+                "--amqp-uri",
+                bus.uri,
+                "--var",
+                bus.var,
+                "--retry-seconds",
+                "5",
+            ]
+        )
+        == 0
+    )
     signed = [bus.sign("finance", canonical("CZBF-2025-0101", amount=5))]
     for _ in range(2):
         bus.publish("finance.disbursement", {"records": signed})
     bus.publish("finance.disbursement", {"records": signed + signed})
     time.sleep(1.0)
     assert bus.records_total() == SAMPLE_RECORDS
-    kept = bus.call("office", "list_records", {"subject": "town-jieshi",
-                                               "type": "finance.disbursement"})
+    kept = bus.call(
+        "office", "list_records", {"subject": "town-jieshi", "type": "finance.disbursement"}
+    )
     first = next(r for r in kept["items"] if r["record_id"] == "CZBF-2025-0101")
     assert first["data"]["amount"] == 900000  # the first arrival wins; nothing overwritten
     assert _count(bus.platform, "records") == SAMPLE_RECORDS
@@ -67,12 +83,19 @@ def test_sharing_rules_decide_what_each_unit_reads(bus):
         bus.ingest(agency, path)
     bus.wait_records(SAMPLE_RECORDS)
     plc = bus.call("plc-liaison", "list_records", {"limit": 500})
-    assert {r["type"] for r in plc["items"]} == {"statistics.indicator", "plc.case_quality",
-                                                  "plc.petition"}
+    assert {r["type"] for r in plc["items"]} == {
+        "statistics.indicator",
+        "plc.case_quality",
+        "plc.petition",
+    }
     assert plc["total"] == 12 + 6 + 9
     # asking for a type it may not read answers nothing, not somebody else's data
     assert bus.call("plc-liaison", "list_records", {"type": "audit.finding"})["total"] == 0
     assert bus.call("court-reporter", "list_records", {})["total"] == 0
-    assert bus.call("audit-liaison", "list_records",
-                    {"type": "audit.finding", "subject": "town-jieshi"})["total"] == 1
+    assert (
+        bus.call(
+            "audit-liaison", "list_records", {"type": "audit.finding", "subject": "town-jieshi"}
+        )["total"]
+        == 1
+    )
     assert bus.call("leader", "list_records", {"limit": 1})["total"] == SAMPLE_RECORDS

@@ -23,15 +23,22 @@ def test_bad_records_are_quarantined_with_reasons_and_good_ones_pass(bus):
     foreign_kind = bus.sign("finance", canonical("FIN-AS-AUDIT", record_type="audit.finding"))
     forged = bus.sign("audit", canonical("AUD-FORGED", record_type="audit.finding"))
     unknown_key = bus.sign("finance", canonical("FIN-NEW-KEY"), key_agency="finance-rogue")
-    bus.publish("finance.disbursement",
-                {"records": [good, tampered, foreign_kind, forged, unknown_key, "not a record"]})
+    bus.publish(
+        "finance.disbursement",
+        {"records": [good, tampered, foreign_kind, forged, unknown_key, "not a record"]},
+    )
     bus.publish("finance.disbursement", b"{not json")
     bus.wait_records(1)
     refused = bus.wait(lambda: (q := bus.quarantine())["total"] >= 6 and q, what="quarantine")
     codes = {(q["record_id"], q["code"]) for q in refused["items"]}
-    assert {("FIN-TAMPERED", "bad_signature"), ("FIN-AS-AUDIT", "kind_not_allowed"),
-            ("AUD-FORGED", "forged_sender"), ("FIN-NEW-KEY", "unknown_key"),
-            (None, "schema_invalid"), (None, "batch_malformed")} <= codes
+    assert {
+        ("FIN-TAMPERED", "bad_signature"),
+        ("FIN-AS-AUDIT", "kind_not_allowed"),
+        ("AUD-FORGED", "forged_sender"),
+        ("FIN-NEW-KEY", "unknown_key"),
+        (None, "schema_invalid"),
+        (None, "batch_malformed"),
+    } <= codes
     assert all(q["reason"] and q["source_unit"] == "finance" for q in refused["items"])
     forged_row = next(q for q in refused["items"] if q["code"] == "forged_sender")
     assert forged_row["claimed_unit"] == "audit" and "实际发送方 finance" in forged_row["reason"]
@@ -58,8 +65,10 @@ def test_the_adapters_own_refusals_reach_the_quarantine(bus):
     report = bus.ingest("finance", SAMPLES["finance"] / "broken" / "拨付台账_含错误行.csv")
     assert report.quarantined == 6 and report.accepted == 1
     bus.wait_records(1)
-    rows = bus.wait(lambda: (q := bus.quarantine("finance-liaison"))["total"] >= 6 and q,
-                    what="adapter quarantine reports")
+    rows = bus.wait(
+        lambda: (q := bus.quarantine("finance-liaison"))["total"] >= 6 and q,
+        what="adapter quarantine reports",
+    )
     assert {q["origin"] for q in rows["items"]} == {"adapter"}
     assert {q["line"] for q in rows["items"]} == {3, 4, 5, 6, 7, 8}
     assert all(q["file"] == "拨付台账_含错误行.csv" for q in rows["items"])
@@ -71,33 +80,48 @@ def test_the_broker_user_names_the_sender(bus, platform):
     that is neither mapped nor trusted speaks for nobody."""
     vhost = platform.config["AMQP_URI"].rsplit("/", 1)[1]
     base, auth = rabbit.MANAGEMENT, rabbit._auth()
-    users = {name: uuid.uuid4().hex for name in
-             (f"fin-test-{uuid.uuid4().hex[:8]}", f"stranger-{uuid.uuid4().hex[:8]}")}
+    users = {
+        name: uuid.uuid4().hex
+        for name in (f"fin-test-{uuid.uuid4().hex[:8]}", f"stranger-{uuid.uuid4().hex[:8]}")
+    }
     finance_user, stranger = list(users)
     for name, password in users.items():
-        requests.put(f"{base}/api/users/{name}", auth=auth, timeout=10,
-                     json={"password": password, "tags": ""}).raise_for_status()
-        requests.put(f"{base}/api/permissions/{vhost}/{name}", auth=auth, timeout=10,
-                     json={"configure": "^$", "write": ".*", "read": "^$"}).raise_for_status()
+        requests.put(
+            f"{base}/api/users/{name}",
+            auth=auth,
+            timeout=10,
+            json={"password": password, "tags": ""},
+        ).raise_for_status()
+        requests.put(
+            f"{base}/api/permissions/{vhost}/{name}",
+            auth=auth,
+            timeout=10,
+            json={"configure": "^$", "write": ".*", "read": "^$"},
+        ).raise_for_status()
     container = platform.containers[0]
     container.config["records_broker_users"] = {finance_user: "finance"}
     try:
+
         def uri(name):
             return platform.config["AMQP_URI"].replace("guest:guest", f"{name}:{users[name]}")
 
         own = bus.sign("finance", canonical("FIN-OWN-USER"))
-        bus.publish("finance.disbursement", {"records": [own]}, uri=uri(finance_user),
-                    user_id=finance_user)
+        bus.publish(
+            "finance.disbursement", {"records": [own]}, uri=uri(finance_user), user_id=finance_user
+        )
         # the finance user claiming to be audit, with audit's genuine signature
         audit = bus.sign("audit", canonical("AUD-VIA-FIN", record_type="audit.finding"))
-        bus.publish("audit.finding", {"records": [audit]}, uri=uri(finance_user),
-                    user_id=finance_user)
-        bus.publish("finance.disbursement",
-                    {"records": [bus.sign("finance", canonical("FIN-VIA-STRANGER"))]},
-                    uri=uri(stranger), user_id=stranger)
+        bus.publish(
+            "audit.finding", {"records": [audit]}, uri=uri(finance_user), user_id=finance_user
+        )
+        bus.publish(
+            "finance.disbursement",
+            {"records": [bus.sign("finance", canonical("FIN-VIA-STRANGER"))]},
+            uri=uri(stranger),
+            user_id=stranger,
+        )
         bus.wait_records(1)
-        refused = bus.wait(lambda: (q := bus.quarantine())["total"] >= 2 and q,
-                           what="refusals")
+        refused = bus.wait(lambda: (q := bus.quarantine())["total"] >= 2 and q, what="refusals")
         codes = {q["record_id"]: q["code"] for q in refused["items"]}
         assert codes == {"AUD-VIA-FIN": "routing_not_own", "FIN-VIA-STRANGER": "sender_unknown"}
         stored = bus.call("office", "list_records", {})["items"]

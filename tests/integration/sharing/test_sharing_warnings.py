@@ -25,8 +25,10 @@ def test_rural_funds_ahead_of_progress_raise_one_explained_warning_with_the_audi
     bus.ingest("audit", AUDIT)  # the audit finding first: the warning must still pick it up
     bus.ingest("finance", DISBURSEMENTS)
     bus.wait_records(16)
-    warning = bus.wait(lambda: (w := _funds_warning(bus)) and len(w["records"]) >= 4 and w,
-                       what="the rural-funds warning with its evidence")
+    warning = bus.wait(
+        lambda: (w := _funds_warning(bus)) and len(w["records"]) >= 4 and w,
+        what="the rural-funds warning with its evidence",
+    )
     assert warning["subject"] == "town-jieshi" and warning["status"] == "open"
     assert warning["facts"]["project_id"] == "XC2025-001"
     assert warning["facts"]["disbursed_percent"] == 85.0
@@ -34,8 +36,11 @@ def test_rural_funds_ahead_of_progress_raise_one_explained_warning_with_the_audi
     assert "85%" in warning["explanation"] and "35%" in warning["explanation"]
     assert "规则" in warning["explanation"] and warning["rule_name"]
     kept = {(r["source_unit"], r["record_id"], r["role"]) for r in warning["records"]}
-    assert {("finance", "CZBF-2025-0342", "trigger"), ("finance", "CZBF-2025-0215", "trigger"),
-            ("audit", "SJ2025-001", "evidence")} <= kept
+    assert {
+        ("finance", "CZBF-2025-0342", "trigger"),
+        ("finance", "CZBF-2025-0215", "trigger"),
+        ("audit", "SJ2025-001", "evidence"),
+    } <= kept
     # other projects keep pace (or are not rural-revitalisation funds): no warning for them
     assert [w["subject"] for w in _warnings(bus)["items"]] == ["town-jieshi"]
 
@@ -47,26 +52,52 @@ def test_rural_funds_ahead_of_progress_raise_one_explained_warning_with_the_audi
         bus.call("plc-liaison", "get_warning", {"id": warning["id"]})
 
     # the project's next disbursement arrives: the same warning, not a second one
-    bus.publish("finance.disbursement", {"records": [bus.sign("finance", canonical(
-        "CZBF-2025-0399", amount=300000, allocated_amount=3000000, disbursed_amount=2850000,
-        disbursed_percent=95.0, progress_percent=40, project_id="XC2025-001",
-        project_name="界石镇高标准农田建设项目", fund="中央财政衔接推进乡村振兴补助资金"))]})
-    again = bus.wait(lambda: (w := _funds_warning(bus)) and w["facts"][
-        "disbursed_percent"] == 95.0 and w, what="the warning brought up to date")
+    bus.publish(
+        "finance.disbursement",
+        {
+            "records": [
+                bus.sign(
+                    "finance",
+                    canonical(
+                        "CZBF-2025-0399",
+                        amount=300000,
+                        allocated_amount=3000000,
+                        disbursed_amount=2850000,
+                        disbursed_percent=95.0,
+                        progress_percent=40,
+                        project_id="XC2025-001",
+                        project_name="界石镇高标准农田建设项目",
+                        fund="中央财政衔接推进乡村振兴补助资金",
+                    ),
+                )
+            ]
+        },
+    )
+    again = bus.wait(
+        lambda: (w := _funds_warning(bus)) and w["facts"]["disbursed_percent"] == 95.0 and w,
+        what="the warning brought up to date",
+    )
     assert again["id"] == warning["id"]
 
 
 def test_a_spike_of_petitions_about_one_subject_is_a_warning(bus):
     bus.ingest("plc", PETITIONS)
     bus.wait_records(9)
-    spike = bus.wait(lambda: [w for w in _warnings(bus)["items"]
-                              if w["rule"] == "petition_spike"], what="petition spike")
+    spike = bus.wait(
+        lambda: [w for w in _warnings(bus)["items"] if w["rule"] == "petition_spike"],
+        what="petition spike",
+    )
     assert len(spike) == 1
     warning = spike[0]
     assert warning["subject"] == "court" and warning["facts"]["count"] == 6
     assert {r["record_id"] for r in warning["records"]} == {
-        "XF2025-0102", "XF2025-0108", "XF2025-0115", "XF2025-0121", "XF2025-0127",
-        "XF2025-0133"}
+        "XF2025-0102",
+        "XF2025-0108",
+        "XF2025-0115",
+        "XF2025-0121",
+        "XF2025-0127",
+        "XF2025-0133",
+    }
     assert "6 件" in warning["explanation"]
     assert _warnings(bus, "plc-liaison")["total"] == 1
     assert _warnings(bus, "audit-liaison")["total"] == 0  # audit may not read petitions

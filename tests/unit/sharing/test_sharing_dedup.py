@@ -30,29 +30,44 @@ def good(agency, *records):
     body = {"records": [sign_record(r, KEYS[agency], agency) for r in records]}
     import json
 
-    return rules.screen(Delivery(body=json.dumps(body).encode(),
-                                 routing_key=records[0]["type"], user_id="guest"),
-                        public_keys=lookup, record_kinds=DEFAULT_RECORD_KINDS,
-                        trusted_users=["guest"])
+    return rules.screen(
+        Delivery(body=json.dumps(body).encode(), routing_key=records[0]["type"], user_id="guest"),
+        public_keys=lookup,
+        record_kinds=DEFAULT_RECORD_KINDS,
+        trusted_users=["guest"],
+    )
 
 
 def disbursement(record_id, disbursed, progress, day):
-    return {"record_id": record_id, "type": "finance.disbursement", "subject": "town-jieshi",
-            "occurred_at": f"2025-{day}", "data": {
-                "project_id": "XC2025-001", "project_name": "界石镇高标准农田建设项目",
-                "fund": "中央财政衔接推进乡村振兴补助资金", "disbursed_percent": disbursed,
-                "progress_percent": progress}}
+    return {
+        "record_id": record_id,
+        "type": "finance.disbursement",
+        "subject": "town-jieshi",
+        "occurred_at": f"2025-{day}",
+        "data": {
+            "project_id": "XC2025-001",
+            "project_name": "界石镇高标准农田建设项目",
+            "fund": "中央财政衔接推进乡村振兴补助资金",
+            "disbursed_percent": disbursed,
+            "progress_percent": progress,
+        },
+    }
 
 
-AUDIT_FINDING = {"record_id": "SJ2025-001", "type": "audit.finding", "subject": "town-jieshi",
-                 "occurred_at": "2025-08-12", "data": {"project_id": "XC2025-001",
-                                                      "description": "超进度拨付资金"}}
+AUDIT_FINDING = {
+    "record_id": "SJ2025-001",
+    "type": "audit.finding",
+    "subject": "town-jieshi",
+    "occurred_at": "2025-08-12",
+    "data": {"project_id": "XC2025-001", "description": "超进度拨付资金"},
+}
 
 
 @pytest.fixture
 def session(tmp_path):
-    engine = make_engine("sharing", {"DATABASE_URL": f"sqlite:///{tmp_path}/t.db",
-                                     "VAR_DIR": str(tmp_path)})
+    engine = make_engine(
+        "sharing", {"DATABASE_URL": f"sqlite:///{tmp_path}/t.db", "VAR_DIR": str(tmp_path)}
+    )
     Base.metadata.create_all(engine)
     with Session(bind=engine) as s:
         yield s
@@ -85,21 +100,33 @@ def test_the_same_record_id_of_two_agencies_is_two_records(session):
 
 
 def test_a_refusal_reported_twice_is_kept_once(session):
-    refusal = rules.Refusal(code="bad_signature", reason="签名校验失败", record_id="T",
-                            raw='{"record_id": "T"}')
+    refusal = rules.Refusal(
+        code="bad_signature", reason="签名校验失败", record_id="T", raw='{"record_id": "T"}'
+    )
     for _ in range(2):
-        store.insert_refusals(session, [refusal, refusal], sender="finance",
-                              routing_key="finance.disbursement", message_id="m", now=NOW)
+        store.insert_refusals(
+            session,
+            [refusal, refusal],
+            sender="finance",
+            routing_key="finance.disbursement",
+            message_id="m",
+            now=NOW,
+        )
     assert count(session, Quarantined) == 1
 
 
 @pytest.mark.parametrize("audit_first", [True, False])
 def test_the_funds_warning_joins_the_audit_finding_whichever_arrives_first(session, audit_first):
     specs = wr.configured_rules(None)
-    batches = [good("audit", AUDIT_FINDING),
-               good("finance", disbursement("CZBF-0101", 30, 15, "03-10"),
-                    disbursement("CZBF-0215", 70, 25, "05-20"),
-                    disbursement("CZBF-0342", 85, 35, "07-15"))]
+    batches = [
+        good("audit", AUDIT_FINDING),
+        good(
+            "finance",
+            disbursement("CZBF-0101", 30, 15, "03-10"),
+            disbursement("CZBF-0215", 70, 25, "05-20"),
+            disbursement("CZBF-0342", 85, 35, "07-15"),
+        ),
+    ]
     if not audit_first:
         batches.reverse()
     raised = []
@@ -110,8 +137,17 @@ def test_the_funds_warning_joins_the_audit_finding_whichever_arrives_first(sessi
     warning = session.scalar(select(EarlyWarning))
     assert count(session, EarlyWarning) == 1
     assert warning.facts["disbursed_percent"] == 85 and warning.key == "XC2025-001"
-    roles = dict(session.execute(select(Record.record_id, WarningRecord.role).join(
-        WarningRecord, WarningRecord.record_pk == Record.id)).all())
-    assert roles == {"CZBF-0215": "trigger", "CZBF-0342": "trigger", "CZBF-0101": "evidence",
-                     "SJ2025-001": "evidence"}
+    roles = dict(
+        session.execute(
+            select(Record.record_id, WarningRecord.role).join(
+                WarningRecord, WarningRecord.record_pk == Record.id
+            )
+        ).all()
+    )
+    assert roles == {
+        "CZBF-0215": "trigger",
+        "CZBF-0342": "trigger",
+        "CZBF-0101": "evidence",
+        "SJ2025-001": "evidence",
+    }
     assert sum(h.created for h in raised) == 1

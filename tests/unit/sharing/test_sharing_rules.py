@@ -29,21 +29,32 @@ def lookup(agency, key_id):
 
 
 def record(record_id="R1", record_type="finance.disbursement", **data):
-    return {"record_id": record_id, "type": record_type, "subject": "town-jieshi",
-            "occurred_at": "2025-07-15", "data": data or {"amount": 1}}
+    return {
+        "record_id": record_id,
+        "type": record_type,
+        "subject": "town-jieshi",
+        "occurred_at": "2025-07-15",
+        "data": data or {"amount": 1},
+    }
 
 
 def signed(agency="finance", **kw):
     return sign_record(record(**kw), KEYS[agency], agency)
 
 
-def screen(records=None, *, body=None, routing_key="finance.disbursement", user_id="guest",
-           **kw):
+def screen(records=None, *, body=None, routing_key="finance.disbursement", user_id="guest", **kw):
     body = body if body is not None else {"records": records}
-    return rules.screen(Delivery(body=json.dumps(body).encode() if not isinstance(body, bytes)
-                                 else body, routing_key=routing_key, user_id=user_id),
-                        public_keys=lookup, record_kinds=DEFAULT_RECORD_KINDS,
-                        trusted_users=["guest"], **kw)
+    return rules.screen(
+        Delivery(
+            body=json.dumps(body).encode() if not isinstance(body, bytes) else body,
+            routing_key=routing_key,
+            user_id=user_id,
+        ),
+        public_keys=lookup,
+        record_kinds=DEFAULT_RECORD_KINDS,
+        trusted_users=["guest"],
+        **kw,
+    )
 
 
 def who(unit, role="liaison", username="u"):
@@ -52,22 +63,31 @@ def who(unit, role="liaison", username="u"):
 
 # -- the sender ---------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("user_id, routing_key, mapped, expected", [
-    ("finance", "finance.disbursement", {}, ("finance", None)),
-    ("finance", "audit.finding", {}, ("finance", rules.ROUTING_NOT_OWN)),
-    ("adapter-fin", "finance.disbursement", {"adapter-fin": "finance"}, ("finance", None)),
-    ("adapter-fin", "plc.petition", {"adapter-fin": "finance"}, ("finance",
-                                                                 rules.ROUTING_NOT_OWN)),
-    ("guest", "plc.petition", {}, ("plc", None)),  # a development broker: the routing key says
-    ("guest", "nobody.kind", {}, (None, rules.SENDER_UNKNOWN)),
-    ("stranger", "finance.disbursement", {}, (None, rules.SENDER_UNKNOWN)),
-    (None, "finance.disbursement", {}, (None, rules.SENDER_UNKNOWN)),
-])
+
+@pytest.mark.parametrize(
+    "user_id, routing_key, mapped, expected",
+    [
+        ("finance", "finance.disbursement", {}, ("finance", None)),
+        ("finance", "audit.finding", {}, ("finance", rules.ROUTING_NOT_OWN)),
+        ("adapter-fin", "finance.disbursement", {"adapter-fin": "finance"}, ("finance", None)),
+        (
+            "adapter-fin",
+            "plc.petition",
+            {"adapter-fin": "finance"},
+            ("finance", rules.ROUTING_NOT_OWN),
+        ),
+        ("guest", "plc.petition", {}, ("plc", None)),  # a development broker: the routing key says
+        ("guest", "nobody.kind", {}, (None, rules.SENDER_UNKNOWN)),
+        ("stranger", "finance.disbursement", {}, (None, rules.SENDER_UNKNOWN)),
+        (None, "finance.disbursement", {}, (None, rules.SENDER_UNKNOWN)),
+    ],
+)
 def test_the_broker_user_decides_who_sent_a_batch(user_id, routing_key, mapped, expected):
     assert rules.resolve_sender(user_id, routing_key, AGENCIES, ["guest"], mapped) == expected
 
 
 # -- screening a batch --------------------------------------------------------------------------
+
 
 def test_good_records_pass_with_their_signature_kept():
     out = screen([signed(record_id="R1"), signed(record_id="R2")])
@@ -87,8 +107,14 @@ def test_each_kind_of_bad_record_is_refused_with_its_reason_and_the_good_one_pas
     out = screen([signed(record_id="OK"), tampered, foreign, forged, rogue, unsigned, 42])
     assert [r["record_id"] for r in out.good] == ["OK"]
     codes = [(r.record_id, r.code) for r in out.refused]
-    assert codes == [("T", "bad_signature"), ("F", "kind_not_allowed"), ("A", "forged_sender"),
-                     ("K", "unknown_key"), ("U", "missing_signature"), (None, "schema_invalid")]
+    assert codes == [
+        ("T", "bad_signature"),
+        ("F", "kind_not_allowed"),
+        ("A", "forged_sender"),
+        ("K", "unknown_key"),
+        ("U", "missing_signature"),
+        (None, "schema_invalid"),
+    ]
     forged_refusal = out.refused[2]
     assert forged_refusal.claimed_unit == "audit" and "finance" in forged_refusal.reason
     assert all(r.raw and r.origin == "sharing" for r in out.refused)
@@ -105,9 +131,16 @@ def test_a_batch_nobody_vouches_for_is_refused_whole():
     assert out.refused[0].record_id == "R1" and out.refused[0].claimed_unit == "finance"
 
 
-@pytest.mark.parametrize("body", [b"{not json", b"\xff\xfe", json.dumps([1]).encode(),
-                                  json.dumps({"records": "x"}).encode(),
-                                  json.dumps({"nothing": []}).encode()])
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"{not json",
+        b"\xff\xfe",
+        json.dumps([1]).encode(),
+        json.dumps({"records": "x"}).encode(),
+        json.dumps({"nothing": []}).encode(),
+    ],
+)
 def test_a_malformed_body_is_one_refusal_never_an_exception(body):
     out = screen(body=body)
     assert out.good == [] and [r.code for r in out.refused] == ["batch_malformed"]
@@ -119,19 +152,43 @@ def test_an_oversized_batch_is_refused_whole():
 
 
 def test_a_time_the_database_cannot_hold_is_refused_not_a_crash():
-    out = screen([sign_record({**record("Y"), "occurred_at": "9999-12-31T23:59:59-14:00"},
-                              KEYS["finance"], "finance")])
+    out = screen(
+        [
+            sign_record(
+                {**record("Y"), "occurred_at": "9999-12-31T23:59:59-14:00"},
+                KEYS["finance"],
+                "finance",
+            )
+        ]
+    )
     assert out.good == [] and [(r.code, r.field) for r in out.refused] == [
-        ("schema_invalid", "occurred_at")]
+        ("schema_invalid", "occurred_at")
+    ]
 
 
 def test_the_adapters_own_refusals_become_quarantine_entries():
-    out = screen(body={"quarantine": [
-        {"line": 3, "code": "wrong_type", "reason": "金额不是数字", "field": "下达资金（元）",
-         "raw": "a,b,c", "file": "拨付台账.csv", "record_id": None, "type": None},
-        "garbage"]}, routing_key="finance.quarantine")
+    out = screen(
+        body={
+            "quarantine": [
+                {
+                    "line": 3,
+                    "code": "wrong_type",
+                    "reason": "金额不是数字",
+                    "field": "下达资金（元）",
+                    "raw": "a,b,c",
+                    "file": "拨付台账.csv",
+                    "record_id": None,
+                    "type": None,
+                },
+                "garbage",
+            ]
+        },
+        routing_key="finance.quarantine",
+    )
     assert [(r.code, r.line, r.file, r.origin) for r in out.refused] == [
-        ("wrong_type", 3, "拨付台账.csv", "adapter"), ("schema_invalid", None, None, "adapter")]
+        ("wrong_type", 3, "拨付台账.csv", "adapter"),
+        ("schema_invalid", None, None, "adapter"),
+    ]
 
 
 def test_the_same_refusal_has_the_same_fingerprint():
@@ -146,22 +203,32 @@ def test_the_same_refusal_has_the_same_fingerprint():
 
 def test_a_record_row_carries_provenance_and_the_project_it_is_about():
     verified = screen([signed(project_id="XC2025-001", amount=5)]).good[0]
-    row = rules.record_row(verified, sender="guest", message_id="m1", event_id="e1",
-                           now=rules.occurred("2025-09-01T00:00:00+08:00"))
+    row = rules.record_row(
+        verified,
+        sender="guest",
+        message_id="m1",
+        event_id="e1",
+        now=rules.occurred("2025-09-01T00:00:00+08:00"),
+    )
     assert row["ref"] == "XC2025-001" and row["event_id"] == "e1"
     assert row["occurred_at"].isoformat() == "2025-07-14T16:00:00+00:00"
 
 
 # -- who reads what -------------------------------------------------------------------------------
 
+
 def test_the_office_reads_every_type_and_a_unit_what_the_matrix_and_its_own_kinds_allow():
-    assert rules.readable_types(who("npc", "office_admin"), SHARING_RULES,
-                                DEFAULT_RECORD_KINDS) is None
+    assert (
+        rules.readable_types(who("npc", "office_admin"), SHARING_RULES, DEFAULT_RECORD_KINDS)
+        is None
+    )
     assert rules.readable_types(who("npc", "viewer"), SHARING_RULES, DEFAULT_RECORD_KINDS) is None
     plc = rules.readable_types(who("plc"), SHARING_RULES, DEFAULT_RECORD_KINDS)
     assert plc == {"plc.petition", "plc.case_quality"}  # case_quality: its own kind
-    assert rules.readable_types(who("court", "supervised"), SHARING_RULES,
-                                DEFAULT_RECORD_KINDS) == frozenset()
+    assert (
+        rules.readable_types(who("court", "supervised"), SHARING_RULES, DEFAULT_RECORD_KINDS)
+        == frozenset()
+    )
     assert rules.narrow("audit.finding", plc) == []
     assert rules.narrow("plc.petition", plc) == ["plc.petition"]
     assert rules.narrow(None, None) is None

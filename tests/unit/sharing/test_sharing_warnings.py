@@ -7,10 +7,17 @@ import pytest
 from services.sharing import warnings as wr
 
 RULES = wr.configured_rules(None)
-FUNDS, SPIKE, RECUR = (RULES["funds_outpace_progress"], RULES["petition_spike"],
-                       RULES["problem_recurred"])
-NAMES = {"town-jieshi": "界石镇", "court": "区人民法院", "ecology": "区生态环境局",
-         "finance": "区财政局"}.get
+FUNDS, SPIKE, RECUR = (
+    RULES["funds_outpace_progress"],
+    RULES["petition_spike"],
+    RULES["problem_recurred"],
+)
+NAMES = {
+    "town-jieshi": "界石镇",
+    "court": "区人民法院",
+    "ecology": "区生态环境局",
+    "finance": "区财政局",
+}.get
 
 
 def name_of(unit):
@@ -18,16 +25,31 @@ def name_of(unit):
 
 
 def disbursement(disbursed, progress, fund="中央财政衔接推进乡村振兴补助资金", **extra):
-    data = {"project_id": "XC2025-001", "project_name": "界石镇高标准农田建设项目", "fund": fund,
-            "allocated_amount": 3000000, "disbursed_amount": 3000000 * disbursed / 100,
-            "disbursed_percent": disbursed, "progress_percent": progress, **extra}
-    return {"id": 7, "record_id": "CZBF-1", "type": "finance.disbursement",
-            "subject": "town-jieshi", "source_unit": "finance",
-            "occurred_at": datetime(2025, 7, 15, tzinfo=UTC), "data": data}
+    data = {
+        "project_id": "XC2025-001",
+        "project_name": "界石镇高标准农田建设项目",
+        "fund": fund,
+        "allocated_amount": 3000000,
+        "disbursed_amount": 3000000 * disbursed / 100,
+        "disbursed_percent": disbursed,
+        "progress_percent": progress,
+        **extra,
+    }
+    return {
+        "id": 7,
+        "record_id": "CZBF-1",
+        "type": "finance.disbursement",
+        "subject": "town-jieshi",
+        "source_unit": "finance",
+        "occurred_at": datetime(2025, 7, 15, tzinfo=UTC),
+        "data": data,
+    }
 
 
-@pytest.mark.parametrize("disbursed, progress, raised", [
-    (85, 35, True), (60, 30, True), (59.9, 10, False), (80, 51, False), (100, 70, True)])
+@pytest.mark.parametrize(
+    "disbursed, progress, raised",
+    [(85, 35, True), (60, 30, True), (59.9, 10, False), (80, 51, False), (100, 70, True)],
+)
 def test_funds_far_ahead_of_progress(disbursed, progress, raised):
     signal = wr.ratio_gap(FUNDS, disbursement(disbursed, progress), name_of)
     assert (signal is not None) == raised
@@ -50,9 +72,17 @@ def test_funds_rule_reads_the_ratio_from_amounts_and_skips_other_funds_or_missin
 
 
 def petitions(days, subject="court", first=datetime(2025, 5, 6, tzinfo=UTC)):
-    return [{"id": i + 1, "type": "plc.petition", "subject": subject, "record_id": f"XF{i}",
-             "occurred_at": first + timedelta(days=d), "data": {"category": "执行难"}}
-            for i, d in enumerate(days)]
+    return [
+        {
+            "id": i + 1,
+            "type": "plc.petition",
+            "subject": subject,
+            "record_id": f"XF{i}",
+            "occurred_at": first + timedelta(days=d),
+            "data": {"category": "执行难"},
+        }
+        for i, d in enumerate(days)
+    ]
 
 
 def test_a_spike_needs_enough_petitions_inside_the_window_including_a_new_one():
@@ -75,16 +105,26 @@ def test_the_densest_window_is_the_one_reported():
 
 
 def test_a_similar_problem_after_verification_is_a_recurrence():
-    verified = {"ref_id": "task-1", "subject": "ecology", "title": "一品河河道垃圾清运不及时",
-                "problem_id": "prob-1", "at": datetime(2025, 6, 1, tzinfo=UTC)}
-    again = {"ref_id": "prob-2", "subject": "ecology", "title": "一品河河道垃圾整改后再次堆积",
-             "at": datetime(2025, 8, 1, tzinfo=UTC)}
+    verified = {
+        "ref_id": "task-1",
+        "subject": "ecology",
+        "title": "一品河河道垃圾清运不及时",
+        "problem_id": "prob-1",
+        "at": datetime(2025, 6, 1, tzinfo=UTC),
+    }
+    again = {
+        "ref_id": "prob-2",
+        "subject": "ecology",
+        "title": "一品河河道垃圾整改后再次堆积",
+        "at": datetime(2025, 8, 1, tzinfo=UTC),
+    }
     signal = wr.recurrence(RECUR, verified, again, name_of)
     assert signal.key == "task-1:prob-2" and signal.subject == "ecology"
     assert {e["kind"] for e in signal.evidence} == {"task", "problem"}
     assert "2025-06-01" in signal.explanation and "销号" in signal.explanation
-    assert wr.recurrence(RECUR, verified, {**again, "at": datetime(2025, 5, 1, tzinfo=UTC)}) \
-        is None  # before the verification
+    assert (
+        wr.recurrence(RECUR, verified, {**again, "at": datetime(2025, 5, 1, tzinfo=UTC)}) is None
+    )  # before the verification
     assert wr.recurrence(RECUR, verified, {**again, "title": "餐饮油烟扰民"}) is None
     assert wr.recurrence(RECUR, verified, {**again, "subject": "court"}) is None
     assert wr.recurrence(RECUR, verified, {**again, "ref_id": "prob-1"}) is None
@@ -98,9 +138,13 @@ def test_similarity_works_on_unspaced_chinese():
 
 
 def test_config_changes_thresholds_or_turns_a_rule_off_without_code():
-    rules = wr.configured_rules({"funds_outpace_progress": {"min_gap_points": 60},
-                                 "petition_spike": {"enabled": False},
-                                 "problem_recurred": {"category": "ecology"}})
+    rules = wr.configured_rules(
+        {
+            "funds_outpace_progress": {"min_gap_points": 60},
+            "petition_spike": {"enabled": False},
+            "problem_recurred": {"category": "ecology"},
+        }
+    )
     assert "petition_spike" not in rules
     assert rules["funds_outpace_progress"].params["min_gap_points"] == 60
     assert rules["funds_outpace_progress"].params["min_disbursed_percent"] == 60
