@@ -165,7 +165,11 @@ export function dataTable({ columns, rows, onRow, emptyText, pageSize = 20, tool
     state.page = Math.min(state.page, pages - 1);
     const slice = list.slice(state.page * pageSize, (state.page + 1) * pageSize);
     clear(tbody, slice.length ? slice.map((r) => {
-      const tr = h('tr', columns.map((c) => h('td', c.render ? c.render(r) : (r[c.key] ?? '—'))));
+      const tr = h('tr', columns.map((c) => {
+        const content = c.render ? c.render(r) : (r[c.key] ?? '—');
+        // Short values (dates, units, statuses) never break; long text wraps.
+        return h(`td${cellText(content).length <= 12 ? '.nowrap' : ''}`, content);
+      }));
       if (onRow) {
         tr.classList.add('clickable');
         tr.tabIndex = 0;
