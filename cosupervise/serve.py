@@ -19,6 +19,7 @@ def service_class(name: str):
 
 def serve(name: str) -> int:
     import eventlet
+    import eventlet.event
 
     eventlet.monkey_patch()
     from nameko.runners import ServiceRunner
@@ -34,10 +35,17 @@ def serve(name: str) -> int:
     runner = ServiceRunner(config)
     runner.add_service(service_class(name))
     stop_timeout = float(os.environ.get("COSUPERVISE_STOP_TIMEOUT", "25"))
+    started = eventlet.event.Event()
 
     def stop_gracefully():
         # finish in-flight workers; past the grace period, kill what is left
         with eventlet.Timeout(stop_timeout, False):
+            # A SIGTERM while runner.start() was still connecting (seconds under load) stopped
+            # half-started containers: nameko's queue consumer asserted ("re-send() an
+            # already-triggered event"), the stop never completed and the service was killed
+            # after the full grace period (found by tests/faults/test_sigterm.py). Stop only
+            # once start() has returned; the grace period covers both.
+            started.wait()
             runner.stop()
             return
         logging.warning("%s did not stop within %ss; killing", name, stop_timeout)
@@ -53,6 +61,7 @@ def serve(name: str) -> int:
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
     runner.start()
+    started.send(True)
     logging.info("%s started (http %s)", name, config["WEB_SERVER_ADDRESS"])
     runnlet = eventlet.spawn(runner.wait)
     while True:
