@@ -104,7 +104,7 @@ class FaultWorld:
 
     def lines(self, name: str) -> list[str]:
         path = self.control / name
-        return path.read_text().split() if path.exists() else []
+        return path.read_text().splitlines() if path.exists() else []
 
     # -- counting ---------------------------------------------------------------------------
 

@@ -116,7 +116,13 @@ class FaultConsumer(ServiceBase):
     def apply(self, envelope):
         pause = float(os.environ.get("FAULT_HANDLER_SECONDS", "0"))
         if pause:
+            note("started", f"{os.getpid()} {envelope['event_id']}")
             time.sleep(pause)
+        self._apply(envelope)
+        if pause:
+            note("finished", f"{os.getpid()} {envelope['event_id']}")
+
+    def _apply(self, envelope):
         payload = envelope["payload"]
         if payload.get("poison") and not (control_dir() / "cured").exists():
             raise RuntimeError(f"毒消息 seq={payload['seq']}：处理总是失败")
@@ -133,8 +139,6 @@ class FaultConsumer(ServiceBase):
             # committed, not yet acked: the worst moment to die
             note("died-after-commit", envelope["event_id"])
             os.kill(os.getpid(), signal.SIGKILL)
-        if pause:
-            note("finished", envelope["event_id"])
 
 
 SERVICES = {cls.name: cls for cls in (FaultProducer, FaultConsumer)}
