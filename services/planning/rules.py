@@ -157,3 +157,16 @@ def check_meeting_proposals(year: int, proposal_ids: list[str], proposals: dict)
     if bad:
         raise RuleViolation("会商议题不存在或不属于该年度", "unknown_proposal",
                             {"proposal_ids": [f"{pid} 不存在或不属于 {year} 年" for pid in bad]})
+
+
+def for_caller(answer, identity: Identity):
+    """Which leads came from a finding is need-to-know: only the leads service can tell who may
+    see a lead, so planning shows the links to the office unit alone (others follow them through
+    the trace, where the leads service decides). Returns the answer, lead links blanked."""
+    if identity.is_office_unit or identity.is_system:
+        return answer
+    if isinstance(answer, dict):
+        return {k: ([] if k == "lead_ids" else for_caller(v, identity)) for k, v in answer.items()}
+    if isinstance(answer, list):
+        return [for_caller(v, identity) for v in answer]
+    return answer

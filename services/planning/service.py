@@ -120,7 +120,7 @@ class PlanningService(ServiceBase):
         year = load(schemas.PlanIn(), payload)["year"]
         with self.db.read() as session:
             plan = _get(session, Plan, year, f"{year} 年度计划")
-            return serialize.plan(plan, plan.items)
+            return rules.for_caller(serialize.plan(plan, plan.items), self.caller.identity)
 
     @rpc
     def add_item(self, payload):
@@ -157,7 +157,7 @@ class PlanningService(ServiceBase):
             uow.emit("plan_adopted", {"plan": {"year": year, "item_ids": [i.id for i in plan.items]}})
             uow.audit("plan", year, "adopt", before={"status": "draft"},
                       after={"status": "adopted"})
-        return out
+        return rules.for_caller(out, who)
 
     # -- items: 一事一案, 派员, start ------------------------------------------------------
 
@@ -165,7 +165,7 @@ class PlanningService(ServiceBase):
     def get_item(self, payload):
         self.caller.identity  # noqa: B018
         with self.db.read() as session:
-            return serialize.item(_get(session, Item, str(payload.get("id")), "监督事项"))
+            return rules.for_caller(serialize.item(_get(session, Item, str(payload.get("id")), "监督事项")), self.caller.identity)
 
     @rpc
     def list_items(self, payload):
@@ -259,7 +259,7 @@ class PlanningService(ServiceBase):
             uow.emit("item_started", {"item": serialize.item_summary(item)})
             uow.audit("item", item.id, "start", before={"status": "planned"},
                       after={"status": "in_progress"})
-        return out
+        return rules.for_caller(out, who)
 
     # -- 工作共推: milestones, progress, findings, conclusion ---------------------------------
 
@@ -305,7 +305,7 @@ class PlanningService(ServiceBase):
                                                           "milestone_id": note.milestone_id})
             uow.session.flush()
             uow.session.refresh(item)
-            return serialize.item(item)
+            return rules.for_caller(serialize.item(item), who)
 
     @rpc
     def record_finding(self, payload):
@@ -331,7 +331,7 @@ class PlanningService(ServiceBase):
     def get_finding(self, payload):
         self.caller.identity  # noqa: B018
         with self.db.read() as session:
-            return serialize.finding(_get(session, Finding, str(payload.get("id")), "发现问题"))
+            return rules.for_caller(serialize.finding(_get(session, Finding, str(payload.get("id")), "发现问题")), self.caller.identity)
 
     @rpc
     def list_findings(self, payload):
@@ -343,7 +343,7 @@ class PlanningService(ServiceBase):
             if payload.get("item_id"):
                 stmt = stmt.where(Finding.item_id == payload["item_id"])
             rows = session.scalars(stmt.order_by(Finding.created_at).limit(500))
-            return {"items": [serialize.finding(f) for f in rows]}
+            return rules.for_caller({"items": [serialize.finding(f) for f in rows]}, self.caller.identity)
 
     @rpc
     def conclude_item(self, payload):
@@ -359,7 +359,7 @@ class PlanningService(ServiceBase):
             uow.emit("item_concluded", {"item": serialize.item_summary(item)})
             uow.audit("item", item.id, "conclude", before={"status": "in_progress"},
                       after={"status": "concluded", "conclusion": data["conclusion"]})
-        return out
+        return rules.for_caller(out, who)
 
     @rpc
     def cancel_item(self, payload):
@@ -373,7 +373,7 @@ class PlanningService(ServiceBase):
             item.status = "cancelled"
             uow.audit("item", item.id, "cancel", before={"status": before},
                       after={"status": "cancelled", "reason": data["reason"]})
-            return serialize.item(item)
+            return rules.for_caller(serialize.item(item), who)
 
     # -- views other services and the gateway ask for --------------------------------------
 

@@ -187,3 +187,15 @@ def test_meeting_proposals_must_exist_in_that_year():
         rules.check_meeting_proposals(2025, ["p1", "p2", "p3"], proposals)
     assert code_of(e) == "unknown_proposal"
     assert len(e.value.fields["proposal_ids"]) == 2
+
+
+def test_lead_links_on_findings_are_shown_to_the_office_unit_only():
+    answer = {"id": "item-1", "findings": [{"id": "f1", "lead_ids": ["lead-9"],
+                                            "problem_ids": ["prob-1"]}]}
+    assert rules.for_caller(answer, OFFICE) == answer
+    assert rules.for_caller(answer, LEADER) == answer
+    for who in (CDI, COURT):
+        shown = rules.for_caller(answer, who)
+        assert shown["findings"][0]["lead_ids"] == []
+        assert shown["findings"][0]["problem_ids"] == ["prob-1"]
+    assert answer["findings"][0]["lead_ids"] == ["lead-9"]  # the stored answer is untouched
