@@ -6,6 +6,8 @@ import sys
 import warnings
 
 warnings.filterwarnings("ignore", category=DeprecationWarning)
+# nameko 2.14 runs on eventlet by design (the chosen stack); its import-time notice is noise here
+warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")
 
 
 def cmd_serve(args) -> int:
