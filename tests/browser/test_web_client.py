@@ -422,3 +422,40 @@ def test_the_office_downloads_the_annual_report_and_a_list(tabs, has_api):
     with zipfile.ZipFile(dl.value.path()) as z:
         assert any(n.startswith("xl/worksheets/") for n in z.namelist())
     tab.shot("18-office-exports")
+
+
+def test_the_rural_fund_story_from_warning_to_lead_and_its_trace(tabs, api, has_api):
+    if not has_api("/warnings"):
+        pytest.skip("the sharing service is not routed by this gateway yet")
+    warnings = api("office", "GET", "/warnings").json()["items"]
+    converted = next((w for w in warnings if w.get("lead_id")), None)
+    if converted is None:
+        pytest.skip("the demo raised no warning that became a lead")
+    tab = tabs.sign_in("office", at="/warnings")
+    section = tab.page.locator(f"#main section.warning[data-warning='{converted['id']}']")
+    assert "预警说明" in section.inner_text() and "依据的数据" in section.inner_text()
+    tab.shot("19-story-warnings")
+    section.locator("a >> text=查看线索").click()
+    tab.page.wait_for_url(re.compile(r"#/leads/"))
+    tab.settle()
+    assert "办理过程" in tab.main_text()
+    tab.page.click("#main >> text=追溯链条")
+    tab.page.wait_for_url(re.compile(r"#/trace/lead/"))
+    tab.settle()
+    kinds = tab.page.locator(".trace-kind").all_inner_texts()
+    assert {"共享数据", "风险预警", "问题线索"} <= set(kinds)
+    tab.shot("20-story-trace")
+
+    # A liaison turns a warning still open into a lead for the discipline commission.
+    still_open = [w for w in warnings if w["status"] == "open"]
+    if not still_open:
+        return
+    liaison = tabs.sign_in("inspection-liaison", at="/warnings?status=open")
+    card = liaison.page.locator(f"#main section.warning[data-warning='{still_open[0]['id']}']")
+    card.locator("[data-action=转为线索]").click()
+    liaison.page.select_option(".modal select[name=to_unit]", "cdi")
+    liaison.page.click(".modal button[type=submit]")
+    liaison.page.wait_for_url(re.compile(r"#/leads/lead-"))
+    liaison.settle()
+    assert "已移送" in liaison.main_text() and "区纪委监委机关" in liaison.main_text()
+    assert api("office", "GET", f"/warnings/{still_open[0]['id']}").json()["status"] in ("converting", "converted")

@@ -66,15 +66,16 @@ export async function tracePage(main, [kind, id]) {
           const href = hrefFor(k, n.id, n);
           const isRoot = k === kind && String(n.id) === String(id);
           return h(`div.trace-node${isRoot ? '.trace-root' : ''}`,
-            href ? h('a', { href }, n.title || n.summary || n.measures || `${label('trace_kind', k)} ${n.id}`) : h('strong', n.title || n.summary || n.id),
+            href ? h('a', { href, title: n.title || '' }, clip(n.title || n.summary || n.measures || `${label('trace_kind', k)} ${n.id}`, 60)) : h('strong', clip(n.title || n.summary || n.id, 60)),
             h('div.small.muted', [n.unit || n.lead_unit || n.holder_unit || n.responsible_unit || n.subject].filter(Boolean).map(unitName).join(' · ')),
             n.status ? h('div', badge(n.status_label || statusText(k, n.status), 'neutral'), n.overdue ? [' ', badge(t('已逾期'), 'bad')] : null) : null);
         })),
     ])));
   });
 }
+const clip = (x, n) => (x && x.length > n ? `${x.slice(0, n)}…` : x);
 function statusText(kind, status) {
-  const group = { item: 'item_status', lead: 'lead_status', task: 'task_status', circular: 'circular_status', problem: 'problem_status', warning: 'warning_status' }[kind];
+  const group = { item: 'item_status', lead: 'lead_status', task: 'task_status', circular: 'circular_status', problem: 'problem_status', warning: 'warning_status', topic: 'topic_status' }[kind];
   return group ? label(group, status) : status;
 }
 

@@ -6,7 +6,7 @@ import { can } from '../session.js';
 import {
   badge, card, clear, dataTable, empty, fieldList, formDialog, h, load, modal, pageHeader,
 } from '../ui.js';
-import { actionButton, agencyUnits, show, statusBadge } from './common.js';
+import { actionButton, agencyUnits, show, statusBadge, traceLink } from './common.js';
 
 const ID = (id) => encodeURIComponent(id);
 const typeFilter = () => options('record_type');
@@ -62,6 +62,7 @@ export async function warningsPage(main, params, query) {
           h('div.card-actions',
             statusBadge('warning_status', w.status),
             w.lead_id ? h('a.btn.btn-small', { href: `#/leads/${ID(w.lead_id)}` }, t('查看线索')) : null,
+            traceLink('warning', w.id),
             can.coordinate() && w.status === 'open' ? actionButton(t('转为线索'), () => formDialog(t('预警转为问题线索'), {
               fields: [
                 { name: 'to_unit', label: t('移送至'), type: 'select', options: agencyUnits(), required: true },
@@ -79,8 +80,8 @@ export async function warningsPage(main, params, query) {
             }, reload)) : null)),
         h('div.card-body',
           fieldList([
-            [t('涉及对象'), w.subject ? h('a', { href: `#/portrait/${ID(w.subject)}` }, unitName(w.subject)) : '—'],
-            [t('预警规则'), w.rule_name || w.rule || '—'],
+            [t('涉及对象'), w.subject ? h('a', { href: `#/portrait/${ID(w.subject)}` }, w.subject_name || unitName(w.subject)) : '—'],
+            [t('预警规则'), h('span', w.rule_name || w.rule || '—', w.rule_description ? h('div.small.muted', w.rule_description) : null)],
             [t('预警说明'), h('div.prose', w.explanation || w.message || w.reason || '—')],
             [t('生成时间'), fmtDate(w.raised_at || w.created_at, true)],
           ]),
@@ -88,7 +89,7 @@ export async function warningsPage(main, params, query) {
             h('table.table.compact', h('thead', h('tr', h('th', t('类型')), h('th', t('来源单位')), h('th', t('来源编号')), h('th', t('接收时间')), h('th', t('内容')))),
               h('tbody', records.map((r) => (typeof r === 'object'
                 ? h('tr.clickable', { onclick: () => modal(t('数据详情与来源'), provenance(r), { wide: true }) },
-                  h('td', label('record_type', r.type)), h('td', unitName(r.source_unit)), h('td', r.record_id || '—'),
+                  h('td', r.type_label || label('record_type', r.type)), h('td', unitName(r.source_unit)), h('td', r.record_id || '—'),
                   h('td', fmtDate(r.received_at, true)), h('td', r.title || summarise(r.data)))
                 : h('tr', h('td', { colSpan: 5 }, String(r)))))))) : null));
     }));
