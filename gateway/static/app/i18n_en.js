@@ -51,4 +51,58 @@ export const EN = {
   // cross
   '下载年度工作报告（Word）': 'Download annual report (Word)', 年度工作报告: 'Annual work report', '清单导出（Excel）': 'Lists (Excel)',
   标为已读: 'Mark read', 已读: 'Read', 只看未读: 'Unread only', 显示全部: 'Show all', 搜索: 'Search',
+
+  // errors and shell
+  '您已安全退出。': 'You have signed out.', '页面出错：': 'This page failed: ', '页面不存在。': 'No such page.', 返回工作台: 'Back to the dashboard',
+  无法连接服务器: 'Cannot reach the server', 登录已过期: 'Session expired', 没有权限: 'Not allowed', 功能暂未开通: 'Not available yet', 未找到: 'Not found',
+  不符合工作规则: 'Refused by the rules', 服务暂不可用: 'Service unavailable', 服务器出错: 'Server error', '逾期 {n} 天': '{n} days overdue',
+  操作记录: 'Audit trail', 图表组件未能加载: 'Charts could not load', '{u} · {r}，您好': 'Welcome, {u} · {r}', 总量: 'Total',
+  '{y} 年度监督事项进展': '{y} items by status', 各单位参与监督事项: 'Items per unit', 暂无分单位统计: 'No per-unit figures', 本年度暂无统计: 'No figures this year',
+  '{y} 年度尚未制定监督计划。': 'No plan for {y} yet.', '去制定 →': 'Draft it →',
+  // planning
+  '创建 {y} 年度计划': 'Create the {y} plan', 创建年度计划: 'Create annual plan', 通过年度计划: 'Adopt annual plan', '{d} 通过': 'adopted {d}', 序号: 'No.',
+  '审议通过条件：': 'To adopt:', 计划中至少有一个监督事项: 'at least one item', 至少明确一个重点监督事项: 'at least one key item', 每个事项都有牵头单位和参与单位: 'every item has a lead and participants',
+  列为重点监督事项: 'Key item', 保存事项: 'Save item', 撤销事项: 'Cancel item', 撤销理由: 'Reason', 确认撤销: 'Cancel it', 办结结论: 'Conclusion', 确认办结: 'Conclude',
+  修订方案: 'Revise plan', 编制方案: 'Write plan', 方案内容: 'Plan', 保存为新版本: 'Save as new version', 批准方案: 'Approve plan', '第 {v} 版': 'version {v}',
+  '历史版本（{n}）': 'Earlier versions ({n})', 尚未编制实施方案: 'No implementation plan yet', 报告进展: 'Report progress', 进展情况: 'Progress', 派员: 'Dispatch staff',
+  姓名: 'Name', 职责: 'Role', 确认派员: 'Dispatch', 暂无派员: 'No staff yet', 新增节点: 'Add milestone', 节点名称: 'Milestone', 完成期限: 'Due', 已完成: 'Done',
+  暂无工作节点: 'No milestones', 记录发现问题: 'Record finding', 问题标题: 'Title', 问题描述: 'Description', 暂无发现问题: 'No findings', 移送为线索: 'Hand on as lead',
+  接收单位: 'Receiving unit', 线索类别: 'Category', 敏感程度: 'Sensitivity', 转为整改问题: 'Make a problem', 问题性质: 'Nature', 提出议题建议: 'Propose a topic',
+  议题名称: 'Topic', 关注来源: 'Concern from', 建议理由: 'Rationale', 建议单位: 'Proposed by', 提出时间: 'Proposed on', 登记会商会议: 'Record meeting',
+  召开日期: 'Held on', 参会单位: 'Attending units', 会议纪要: 'Minutes', 会议决定: 'Decisions',
+  // leads
+  登记问题线索: 'Register a lead', 收到日期: 'Received on', 可能重复的线索: 'Possible duplicates', 查看新登记的线索: 'Open the new lead', 移送线索: 'Transfer lead',
+  移送理由: 'Reason', 受理线索: 'Accept lead', 受理意见: 'Note', 可不填: 'optional', 确认受理: 'Accept', 退回线索: 'Return lead', 退回理由: 'Reason',
+  记录办理情况: 'Record handling', 办理情况: 'Handling', 反馈并办结: 'Report and close', 线索详情: 'Lead', '线索：{s}': 'Lead: {s}', 当前承办单位: 'Holder',
+  受理期限: 'Accept by', 反馈期限: 'Report by', 线索来源: 'Origin', 暂无办理记录: 'No history', 超期未受理: 'Not accepted in time', 超期未反馈: 'No result in time',
+  '逾期线索督办（提请办公室）': 'Overdue leads (escalated)', 暂无您可查看的线索: 'No leads you may see',
+  // rectification
+  登记问题: 'Record problem', 登记整改问题: 'Record problem', 暂无整改问题: 'No problems', 来源: 'Source', 性质: 'Nature', 登记时间: 'Recorded',
+  交办整改任务: 'Assign task', 问题详情: 'Problem', 问题信息: 'Problem', 相关通报: 'Circulars', 暂无整改任务: 'No tasks', 逾期整改任务: 'Overdue tasks',
+  报告整改进展: 'Report progress', 佐证材料: 'Evidence', 报送整改完成: 'Submit as done', 核验销号: 'Verify', 核验意见: 'Opinion', 退回重改: 'Send back',
+  退回重新整改: 'Send back', 调整期限: 'Change deadline', 调整整改期限: 'Change deadline', 新的整改期限: 'New deadline', 调整理由: 'Reason', 任务详情: 'Task',
+  任务信息: 'Task', 所属问题: 'Problem', 整改轮次: 'Round', 销号时间: 'Verified at', 整改进展: 'Progress', 尚未报告进展: 'No progress yet',
+  确定重点单位: 'Select key unit', 确定整改重点单位: 'Select key unit', 确定理由: 'Reason', '{y} 年度整改重点单位': '{y} key units', 尚未报告: 'Not reported',
+  整改情况报告: 'Rectification report', 报送常委会: 'Report to the committee', 本年度尚未确定整改重点单位: 'No key units this year', 修改通报草稿: 'Edit draft',
+  通报标题: 'Title', 通报类型: 'Kind', 涉及问题: 'Problems', 涉及人员姓名: 'Names', 主送单位: 'To', 保存草稿: 'Save draft', 暂无通报: 'No circulars',
+  标题: 'Title', 类型: 'Kind', 印发日期: 'Issued on', 修改草稿: 'Edit draft', 审核通过: 'Approve', 印发: 'Issue', 向社会公开: 'Publish', 通报详情: 'Circular',
+  通报信息: 'Circular', 文号: 'Number', 主送: 'To', 公开时间: 'Published at', 公开版本: 'Public copy',
+  // research and sharing
+  确定研究课题: 'New topic', 课题名称: 'Topic', 研究问题: 'Questions', 预期成果: 'Deliverables', 成果: 'Outputs', 提交研究成果: 'Submit output', 成果名称: 'Title',
+  成果内容: 'Content', 作为最终研究报告: 'Final report', 结题: 'Conclude', 课题结题: 'Conclude topic', 课题详情: 'Topic', 课题信息: 'Topic', 研究成果: 'Outputs',
+  最终报告: 'Final report', 修订: 'Revise', 课题经过: 'History', 数据类型: 'Type', 发生时间: 'Occurred', 接收时间: 'Received', 数据详情与来源: 'Record and provenance',
+  内容摘要: 'Summary', 待处置: 'Open', 已转线索: 'Made a lead', 已排除: 'Dismissed', 查看线索: 'Open lead', 转为线索: 'Make a lead', 排除: 'Dismiss',
+  预警规则: 'Rule', 预警说明: 'Why', 生成时间: 'Raised', '依据的数据（{n} 条）': 'Records ({n})', 来源编号: 'Source id', 内容: 'Content', 拒收原因: 'Reason',
+  原始编号: 'Source id', 形成单位: 'From', 复用次数: 'Reused', 操作: 'Actions', 登记复用: 'Record reuse', 时间线: 'Timeline', 各来源事实: 'Facts',
+  相关监督事项: 'Items', 相关问题线索: 'Leads', 整改问题与任务: 'Problems and tasks', '{s} · 画像': '{s} · portrait', 选择监督对象: 'Choose a subject',
+  // cross
+  '共找到 {n} 条结果': '{n} results', 请输入关键词: 'Type something to search', 全部标为已读: 'Mark all read', 暂无通知: 'No notices', 监督事项清单: 'Items',
+  问题线索清单: 'Leads', 整改问题清单: 'Problems', 整改任务清单: 'Tasks', 操作人: 'By', '变更前 → 后': 'Before → after', 服务: 'Service', 公开通报: 'Public circulars',
+  工作人员登录: 'Staff sign-in', 通报全文: 'Circular',
+  // labels
+  党委政府关心: 'Party and government', 人大代表关注: 'Deputies', 人民群众关切: 'The public', 人大监督重点工作: 'NPC key work', 一般: 'Normal', 敏感: 'Sensitive', 机密: 'Secret',
+  一般线索: 'General', 违纪违法: 'Discipline', 执法司法: 'Judicial', 资金使用: 'Funds', 生态环保: 'Ecology', 监督发现: 'Finding', 审计发现: 'Audit finding',
+  巡察反馈: 'Inspection feedback', 中央环保督察反馈: 'Central environmental inspection', 其他: 'Other', 典型性: 'Typical', 普遍性: 'Common', 倾向性: 'Tendency',
+  反面典型: 'Negative case', 已整改: 'Rectified', 事项结论: 'Item conclusion', 已立项: 'Planned', 研究中: 'In progress', 已结题: 'Concluded', 资金拨付: 'Disbursement',
+  预算执行: 'Budget execution', 统计指标: 'Indicator', 案件质量评查: 'Case quality', 信访投诉: 'Petition', 审结案件: 'Concluded case', '信息共享·成果共用': 'Sharing · results',
 };
