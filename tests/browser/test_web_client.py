@@ -247,7 +247,7 @@ def test_a_supervised_unit_sees_its_own_work_and_changes_nothing_of_the_plan(tab
 def test_a_leader_reads_and_is_offered_nothing(tabs, api):
     tab = tabs.sign_in("leader")
     assert "操作审计" not in tab.nav_links()
-    for path in ("/dashboard", "/plan/2025", "/proposals", "/meetings", "/tasks", "/circulars"):
+    for path in ("/dashboard", "/plan/2025", "/proposals", "/meetings", "/leads", "/tasks", "/circulars", "/warnings"):
         tab.go(path)
         assert tab.actions() == [], f"{path} offers {tab.actions()} to a leader"
     item_id = next(i["id"] for i in api("leader", "GET", "/plans/2025").json()["items"]
@@ -459,3 +459,16 @@ def test_the_rural_fund_story_from_warning_to_lead_and_its_trace(tabs, api, has_
     liaison.settle()
     assert "已移送" in liaison.main_text() and "区纪委监委机关" in liaison.main_text()
     assert api("office", "GET", f"/warnings/{still_open[0]['id']}").json()["status"] in ("converting", "converted")
+
+
+def test_search_from_the_header(tabs):
+    tab = tabs.sign_in("office", at="/plan/2025")
+    tab.page.fill(".header-search", "乡村振兴")
+    tab.page.press(".header-search", "Enter")
+    tab.page.wait_for_url(re.compile(r"#/search\?q="))
+    tab.settle()
+    assert RURAL_ITEM in tab.main_text()
+    tab.page.click(f"#main a >> text={RURAL_ITEM}")
+    tab.settle()
+    assert "实施方案" in tab.main_text()
+    tab.shot("21-search")

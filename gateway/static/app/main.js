@@ -20,7 +20,7 @@ const NAV = [
   { title: '工作台', links: [['#/dashboard', '工作台首页', 'olsv'], ['#/notifications', '通知中心', 'olsv']] },
   { title: '计划共商·工作共推', links: [['#/plan', '年度监督计划', 'olsv'], ['#/proposals', '议题建议', 'olv'], ['#/meetings', '联合会商会议', 'olv']] },
   { title: '信息共享', links: [['#/records', '共享数据', 'olv'], ['#/warnings', '风险预警', 'olv'], ['#/portrait', '监督对象画像', 'olv'], ['#/quarantine', '数据隔离区', 'ol']] },
-  { title: '线索共处', links: [['#/leads', '问题线索', 'ol']] },
+  { title: '线索共处', links: [['#/leads', '问题线索', 'olv']] },
   { title: '整改共促', links: [['#/problems', '整改问题', 'olv'], ['#/tasks', '整改任务', 'olsv'], ['#/key-units', '整改重点单位', 'olsv'], ['#/circulars', '通报', 'olsv']] },
   { title: '成果共用', links: [['#/results', '成果库', 'olv']] },
   { title: '课题共研', links: [['#/research', '研究课题', 'olv']] },
