@@ -20,9 +20,16 @@ ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "tests" / "artifacts" / "screenshots"
 CHROMIUM = os.environ.get("COSUPERVISE_CHROMIUM", "/usr/bin/chromium")
 # Nothing of Chromium's own phoning home either: the platform runs on closed office networks.
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run",
-                 "--disable-domain-reliability", "--disable-client-side-phishing-detection"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-domain-reliability",
+    "--disable-client-side-phishing-detection",
+]
 PASSWORD = os.environ.get("COSUPERVISE_DEMO_PASSWORD", "demo")
 LOCAL_HOSTS = {"127.0.0.1"}
 
@@ -48,13 +55,20 @@ def api(stack_url):
 
     def call(username: str, method: str, path: str, **kw):
         if username not in tokens:
-            r = requests.post(f"{stack_url}/api/v1/auth/token", timeout=10,
-                              json={"username": username, "password": PASSWORD})
+            r = requests.post(
+                f"{stack_url}/api/v1/auth/token",
+                timeout=10,
+                json={"username": username, "password": PASSWORD},
+            )
             r.raise_for_status()
             tokens[username] = r.json()["access_token"]
         kw.setdefault("timeout", 30)
-        return requests.request(method, f"{stack_url}/api/v1{path}", **kw,
-                                headers={"Authorization": f"Bearer {tokens[username]}"})
+        return requests.request(
+            method,
+            f"{stack_url}/api/v1{path}",
+            **kw,
+            headers={"Authorization": f"Bearer {tokens[username]}"},
+        )
 
     return call
 
@@ -67,7 +81,9 @@ def has_api(api):
     def check(path: str) -> bool:
         if path not in known:
             r = api("office", "GET", path)
-            known[path] = not (r.status_code == 404 and r.json().get("error", {}).get("message") == "接口不存在")
+            known[path] = not (
+                r.status_code == 404 and r.json().get("error", {}).get("message") == "接口不存在"
+            )
         return known[path]
 
     return check
@@ -120,19 +136,26 @@ class Tab:
             self.page.goto(f"{self.base}/#{hash_path}")
         elif self.page.evaluate("() => location.hash") != f"#{hash_path}":
             # Mark what is shown now, so settling waits for the new page, not the old one.
-            self.page.evaluate("""h => {
+            self.page.evaluate(
+                """h => {
                 const main = document.querySelector('#main');
                 main.appendChild(Object.assign(document.createElement('i'), {className: 'stale-page'}));
                 location.hash = h;
-            }""", hash_path)
-            self.page.wait_for_function("() => !document.querySelector('#main .stale-page')", timeout=20000)
+            }""",
+                hash_path,
+            )
+            self.page.wait_for_function(
+                "() => !document.querySelector('#main .stale-page')", timeout=20000
+            )
         self.settle()
 
     def settle(self):
         """Wait until no skeleton or spinner is left in the main area and no request is running."""
         self.page.wait_for_function(
             "() => !document.querySelector('#main .skeleton, #main .loading')"
-            " && !document.documentElement.classList.contains('busy')", timeout=20000)
+            " && !document.documentElement.classList.contains('busy')",
+            timeout=20000,
+        )
 
     def shot(self, name: str):
         shot(self.page, name)
@@ -179,8 +202,12 @@ def tabs(browser, stack_url, signed_tokens):
             self.opened = []
 
         def new(self) -> Tab:
-            ctx = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN",
-                                      timezone_id="Asia/Shanghai", accept_downloads=True)
+            ctx = browser.new_context(
+                viewport={"width": 1366, "height": 768},
+                locale="zh-CN",
+                timezone_id="Asia/Shanghai",
+                accept_downloads=True,
+            )
             self.contexts.append(ctx)
             tab = Tab(ctx, stack_url)
             self.opened.append(tab)
@@ -191,7 +218,8 @@ def tabs(browser, stack_url, signed_tokens):
             token = signed_tokens.get(username)
             if token:
                 tab.page.add_init_script(
-                    f"sessionStorage.setItem('cosupervise.token', {json.dumps(token)})")
+                    f"sessionStorage.setItem('cosupervise.token', {json.dumps(token)})"
+                )
                 tab.page.goto(f"{stack_url}/#{at or '/dashboard'}")
             else:
                 tab.page.goto(f"{stack_url}/#{at}" if at else f"{stack_url}/")
@@ -202,7 +230,8 @@ def tabs(browser, stack_url, signed_tokens):
             tab.settle()
             if not token:
                 signed_tokens[username] = tab.page.evaluate(
-                    "() => sessionStorage.getItem('cosupervise.token')")
+                    "() => sessionStorage.getItem('cosupervise.token')"
+                )
             return tab
 
     t = Tabs()

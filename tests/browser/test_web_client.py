@@ -114,7 +114,14 @@ def test_office_makes_a_new_years_plan_in_the_pages(tabs, api, free_years):
     tab.settle()
     assert "草拟中" in tab.main_text()
 
-    add_item(tab, "城乡居民养老保险基金管理使用情况", "special_governance", "finance", ["audit"], key=False)
+    add_item(
+        tab,
+        "城乡居民养老保险基金管理使用情况",
+        "special_governance",
+        "finance",
+        ["audit"],
+        key=False,
+    )
     page.wait_for_selector("#main tbody tr >> text=城乡居民养老保险基金管理使用情况")
 
     # Adopting without a key item: the service refuses (409), and the page says the rule.
@@ -135,7 +142,9 @@ def test_office_makes_a_new_years_plan_in_the_pages(tabs, api, free_years):
     fill_item_form(page, "超" * 201, "joint_supervision", "npc", ["cdi", "audit"], key=True)
     page.click(".modal button[type=submit]")
     field_error = page.locator(".modal [data-field=title] .field-error")
-    page.wait_for_function("() => document.querySelector('.modal [data-field=title] .field-error').textContent")
+    page.wait_for_function(
+        "() => document.querySelector('.modal [data-field=title] .field-error').textContent"
+    )
     assert "长度应在 1 到 200 之间" in field_error.inner_text()
     assert page.get_attribute(".modal [name=title]", "aria-invalid") == "true"
     tab.shot("07-office-field-error")
@@ -190,8 +199,11 @@ def test_a_liaison_is_not_offered_the_offices_actions(tabs, api, free_years):
 
     office = tabs.sign_in("office", at=f"/plan/{year}")
     assert OFFICE_PLAN_ACTIONS <= set(office.actions())
-    item_id = next(i["id"] for i in api("office", "GET", "/plans/2025").json()["items"]
-                   if i["status"] == "in_progress" and "cdi" in i["participating_units"])
+    item_id = next(
+        i["id"]
+        for i in api("office", "GET", "/plans/2025").json()["items"]
+        if i["status"] == "in_progress" and "cdi" in i["participating_units"]
+    )
     office.go(f"/items/{item_id}")
     assert OFFICE_ITEM_ACTIONS <= set(office.actions())
 
@@ -221,7 +233,8 @@ def test_a_liaisons_proposal_form_explains_each_field_in_chinese(tabs, api):
     tab.page.fill(".modal [name=rationale]", "群众反映强烈")
     tab.page.click(".modal button[type=submit]")
     tab.page.wait_for_function(
-        "() => document.querySelector('.modal [data-field=title] .field-error').textContent.includes('长度')")
+        "() => document.querySelector('.modal [data-field=title] .field-error').textContent.includes('长度')"
+    )
     err = tab.page.inner_text(".modal [data-field=title] .field-error")
     assert HAN.search(err), f"the field's reason should be Chinese, got {err!r}"
     assert api("cdi-liaison", "GET", "/proposals").json()["total"] == before
@@ -247,11 +260,23 @@ def test_a_supervised_unit_sees_its_own_work_and_changes_nothing_of_the_plan(tab
 def test_a_leader_reads_and_is_offered_nothing(tabs, api):
     tab = tabs.sign_in("leader")
     assert "操作审计" not in tab.nav_links()
-    for path in ("/dashboard", "/plan/2025", "/proposals", "/meetings", "/leads", "/tasks", "/circulars", "/warnings"):
+    for path in (
+        "/dashboard",
+        "/plan/2025",
+        "/proposals",
+        "/meetings",
+        "/leads",
+        "/tasks",
+        "/circulars",
+        "/warnings",
+    ):
         tab.go(path)
         assert tab.actions() == [], f"{path} offers {tab.actions()} to a leader"
-    item_id = next(i["id"] for i in api("leader", "GET", "/plans/2025").json()["items"]
-                   if i["title"] == RURAL_ITEM)
+    item_id = next(
+        i["id"]
+        for i in api("leader", "GET", "/plans/2025").json()["items"]
+        if i["title"] == RURAL_ITEM
+    )
     tab.go(f"/items/{item_id}")
     assert RURAL_ITEM in tab.main_text()
     assert tab.actions() == []
@@ -284,7 +309,9 @@ def test_the_client_is_served_whole_by_the_gateway(stack_url):
     assert r.status_code == 200 and "text/html" in r.headers["Content-Type"]
     assert "default-src 'self'" in r.headers["Content-Security-Policy"]
     sources = re.findall(r'(?:src|href)="([^"]+)"', r.text)
-    assert sources and all(s.startswith("/static/") or s.startswith("data:") for s in sources), sources
+    assert sources and all(s.startswith("/static/") or s.startswith("data:") for s in sources), (
+        sources
+    )
     for s in sources:
         if s.startswith("/static/"):
             assert requests.get(f"{stack_url}{s}", timeout=10).status_code == 200, s
@@ -301,7 +328,9 @@ def test_a_lead_is_registered_transferred_and_accepted_in_the_pages(tabs, api, h
     cdi.page.fill(".modal [name=summary]", summary)
     cdi.page.select_option(".modal select[name=category]", "funds")
     cdi.page.click(".modal button[type=submit]")
-    cdi.page.wait_for_function("() => location.hash.startsWith('#/leads/') || document.querySelector('.modal .dup-list')")
+    cdi.page.wait_for_function(
+        "() => location.hash.startsWith('#/leads/') || document.querySelector('.modal .dup-list')"
+    )
     if cdi.page.locator(".modal .dup-list").count():
         cdi.page.click(".modal >> text=查看新登记的线索")
     cdi.page.wait_for_url(re.compile(r"#/leads/lead-"))
@@ -362,8 +391,11 @@ def test_a_supervised_unit_reports_and_submits_its_task(tabs, api, has_api):
     assert api("ecology-reporter", "GET", f"/tasks/{task['id']}").json()["status"] == "submitted"
     tab.shot("15-supervised-task-submitted")
 
-    supervisor = next(u for u in task["supervising_units"] if u != "npc") if any(
-        u != "npc" for u in task["supervising_units"]) else None
+    supervisor = (
+        next(u for u in task["supervising_units"] if u != "npc")
+        if any(u != "npc" for u in task["supervising_units"])
+        else None
+    )
     checker = tabs.sign_in(f"{supervisor}-liaison" if supervisor else "office")
     checker.go(f"/tasks/{task['id']}")
     assert {"核验销号", "退回重改"} <= set(checker.actions())
@@ -381,11 +413,14 @@ def test_the_notification_centre_marks_a_notice_read(tabs, api, has_api):
     assert count == min(len(before["items"]), before["total"])
     tab.shot("16-notifications")
     unread.first.locator("button").click()
-    tab.page.wait_for_function(f"() => document.querySelectorAll('#main li.note.unread').length === {count - 1}")
+    tab.page.wait_for_function(
+        f"() => document.querySelectorAll('#main li.note.unread').length === {count - 1}"
+    )
     after = api("office", "GET", "/notifications", params={"unread": "true"}).json()["total"]
     assert after == before["total"] - 1
     tab.page.wait_for_function(
-        f"() => document.querySelector('#unread-count').textContent === '{after}' || ({after} === 0 && document.querySelector('#unread-count').hidden)")
+        f"() => document.querySelector('#unread-count').textContent === '{after}' || ({after} === 0 && document.querySelector('#unread-count').hidden)"
+    )
 
 
 def test_a_published_circular_is_readable_without_signing_in(tabs, stack_url, has_api):
@@ -458,7 +493,10 @@ def test_the_rural_fund_story_from_warning_to_lead_and_its_trace(tabs, api, has_
     liaison.page.wait_for_url(re.compile(r"#/leads/lead-"))
     liaison.settle()
     assert "已移送" in liaison.main_text() and "区纪委监委机关" in liaison.main_text()
-    assert api("office", "GET", f"/warnings/{still_open[0]['id']}").json()["status"] in ("converting", "converted")
+    assert api("office", "GET", f"/warnings/{still_open[0]['id']}").json()["status"] in (
+        "converting",
+        "converted",
+    )
 
 
 def test_search_from_the_header(tabs):
