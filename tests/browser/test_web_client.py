@@ -11,7 +11,8 @@ import zipfile
 import pytest
 import requests
 
-pytestmark = [pytest.mark.browser, pytest.mark.timeout(180)]
+# The first test also waits for the stack to start (up to 240 s on a busy machine).
+pytestmark = [pytest.mark.browser, pytest.mark.timeout(300)]
 
 RURAL_ITEM = "乡村振兴资金使用监管"
 HAN = re.compile(r"[\u4e00-\u9fff]")

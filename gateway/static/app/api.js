@@ -121,7 +121,8 @@ export const api = {
       blob = await res.blob();
     } finally { busy(-1); }
     const disposition = res.headers.get('Content-Disposition') || '';
-    const m = /filename\*?=(?:UTF-8'')?"?([^";]+)"?/i.exec(disposition);
+    // RFC 6266: the UTF-8 name (filename*=) is the Chinese one; the plain filename= is ASCII.
+    const m = /filename\*=UTF-8''([^;]+)/i.exec(disposition) || /filename="?([^";]+)"?/i.exec(disposition);
     const name = m ? decodeURIComponent(m[1]) : filename;
     const url = URL.createObjectURL(blob);
     const a = document.createElement('a');
