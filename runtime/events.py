@@ -17,7 +17,7 @@ from kombu.pools import producers
 from nameko.events import SERVICE_POOL, EventHandler
 
 import runtime.rpc  # noqa: F401 - acks survive a lost broker connection (see there)
-from runtime import metrics
+from runtime import clock, metrics
 from runtime.topology import DEAD_LETTER_QUEUE
 
 log = logging.getLogger(__name__)
@@ -70,20 +70,81 @@ class ReliableEventHandler(EventHandler):
             "error": error,
             "body": body,
             "headers": {k: v for k, v in headers.items() if isinstance(v, (str, int, float))},
+            "dead_lettered_at": clock.now().isoformat(),
         }
         self._publish(json.dumps(letter, ensure_ascii=False), routing_key=DEAD_LETTER_QUEUE,
                       headers={ATTEMPTS_HEADER: attempts}, content_type="application/json",
                       content_encoding="utf-8")
 
     def _publish(self, body, *, routing_key, headers, content_type, content_encoding):
-        conn = Connection(self.container.config["AMQP_URI"])
-        with producers[conn].acquire(block=True, timeout=10) as producer:
-            producer.publish(
-                body, exchange="", routing_key=routing_key, headers=headers,
-                content_type=content_type, content_encoding=content_encoding,
-                delivery_mode=2, retry=True, retry_policy={"max_retries": 3},
-                mandatory=False,
-            )
+        _publish(self.container.config["AMQP_URI"], body, routing_key=routing_key,
+                 headers=headers, content_type=content_type, content_encoding=content_encoding)
+
+
+def _publish(amqp_uri, body, *, routing_key, headers, content_type, content_encoding):
+    conn = Connection(amqp_uri)
+    with producers[conn].acquire(block=True, timeout=10) as producer:
+        producer.publish(
+            body, exchange="", routing_key=routing_key, headers=headers,
+            content_type=content_type, content_encoding=content_encoding,
+            delivery_mode=2, retry=True, retry_policy={"max_retries": 3},
+            mandatory=False,
+        )
 
 
 event_handler = ReliableEventHandler.decorator
+
+
+def _dead_letter_unreadable_messages():
+    """A message no one can decode goes to the dead-letter queue, not into the void.
+
+    nameko's queue consumer inherits kombu's ``on_decode_error``, which logs the body and acks
+    it: an event whose JSON was broken on the way was gone for good (found by
+    tests/faults/test_poison.py). Here it becomes a dead letter with the decoding error and
+    the raw body, like any event that failed, and only then is it acked; if even that cannot
+    be published, it goes back to the broker.
+    """
+    from nameko.messaging import QueueConsumer
+
+    if getattr(QueueConsumer, "_cosupervise_dead_letters_unreadable", False):
+        return
+
+    def queue_of(consumer, message):
+        tag = (message.delivery_info or {}).get("consumer_tag")
+        for kombu_consumer in list(getattr(consumer, "_consumers", {}).values()):
+            for queue_name, active in getattr(kombu_consumer, "_active_tags", {}).items():
+                if active == tag:
+                    return queue_name
+        return None
+
+    def on_decode_error(self, message, exc):
+        service = self.container.service_name
+        raw = message.body
+        letter = {
+            "queue": queue_of(self, message),
+            "service": service,
+            "handler": None,
+            "attempts": 0,
+            "error": f"消息无法解析 (undecodable {message.content_type}): {exc!r}",
+            "body": raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw),
+            "headers": {k: v for k, v in (message.headers or {}).items()
+                        if isinstance(v, (str, int, float))},
+            "dead_lettered_at": clock.now().isoformat(),
+        }
+        try:
+            _publish(self.container.config["AMQP_URI"], json.dumps(letter, ensure_ascii=False),
+                     routing_key=DEAD_LETTER_QUEUE, headers={ATTEMPTS_HEADER: 0},
+                     content_type="application/json", content_encoding="utf-8")
+        except Exception:
+            log.exception("could not dead-letter an undecodable message; requeueing it")
+            self.requeue_message(message)
+            return
+        metrics.EVENTS_DEAD_LETTERED.labels(service, "undecodable").inc()
+        log.error("undecodable message on %s dead-lettered: %r", letter["queue"], exc)
+        self.ack_message(message)
+
+    QueueConsumer.on_decode_error = on_decode_error
+    QueueConsumer._cosupervise_dead_letters_unreadable = True
+
+
+_dead_letter_unreadable_messages()
