@@ -12,7 +12,7 @@ import logging
 import traceback
 
 import eventlet
-from kombu import Connection
+from kombu import Connection, Queue
 from kombu.pools import producers
 from nameko.events import SERVICE_POOL, EventHandler
 
@@ -83,12 +83,17 @@ class ReliableEventHandler(EventHandler):
 
 def _publish(amqp_uri, body, *, routing_key, headers, content_type, content_encoding):
     conn = Connection(amqp_uri)
+    # A letter sent before anything declared the dead-letter queue (a service started without
+    # `cosupervise migrate`, or the letter raced the relay's topology) was routed nowhere and
+    # lost: declare it with the letter (kombu declares once per connection).
+    declare = [Queue(DEAD_LETTER_QUEUE, durable=True, auto_delete=False)] \
+        if routing_key == DEAD_LETTER_QUEUE else []
     with producers[conn].acquire(block=True, timeout=10) as producer:
         producer.publish(
             body, exchange="", routing_key=routing_key, headers=headers,
             content_type=content_type, content_encoding=content_encoding,
             delivery_mode=2, retry=True, retry_policy={"max_retries": 3},
-            mandatory=False,
+            mandatory=False, declare=declare,
         )
 
 
