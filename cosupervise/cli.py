@@ -115,6 +115,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-m", "--message", required=True)
     p.set_defaults(func=cmd_makemigrations)
 
+    __import__("cosupervise.deadletters", fromlist=["_"]).add_subparser(sub)  # 死信队列
+
     try:
         from adapters.cli import add_subparser
         from adapters.cli import run as run_adapter
