@@ -31,6 +31,22 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def queue_depth(amqp_uri: str, queue: str) -> int:
+    """Ready messages right now (a passive declare; the management API lags by seconds)."""
+    from kombu import Connection
+
+    from amqp.exceptions import NotFound
+
+    with Connection(amqp_uri, connect_timeout=5) as conn:
+        channel = conn.channel()
+        try:
+            _, count, _ = channel.queue_declare(queue, passive=True)
+        except NotFound:
+            return 0
+        channel.close()
+        return count
+
+
 def wait_for(predicate, timeout: float, what: str, interval: float = 0.2):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

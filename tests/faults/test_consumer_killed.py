@@ -11,8 +11,7 @@ import time
 
 import pytest
 
-from tests.faults.harness import wait_for
-from tests.support import rabbit
+from tests.faults.harness import queue_depth, wait_for
 
 EVENTS = 10_000
 KILLS = 10
@@ -23,7 +22,7 @@ QUEUE = "evt-faultproducer-tick--faultconsumer.apply"
 @pytest.mark.parametrize("database", ["sqlite", "postgresql"])
 def test_outbox_survives_ten_sigkills_of_the_consumer(database, vhost_uri, world_factory):
     rng = random.Random(8)
-    vhost, uri = vhost_uri
+    _, uri = vhost_uri
     world = world_factory(uri, database, PYTHONWARNINGS="ignore")
     world.declare_queue()
     producer = world.start("faultproducer")
@@ -47,7 +46,7 @@ def test_outbox_survives_ten_sigkills_of_the_consumer(database, vhost_uri, world
         consumer.start(FAULT_DIE_AFTER_COMMIT=die_at(kill + 1))
     consumer.wait_ready()
     counts = world.wait_applied(EVENTS, timeout=180)
-    wait_for(lambda: rabbit.queue_depth(vhost, QUEUE) == 0, 30, "queue drained")
+    wait_for(lambda: queue_depth(uri, QUEUE) == 0, 30, "queue drained")
     counts = world.counts()
     died = world.lines("died-after-commit")
     line = counts.report(f"consumer SIGKILLed x{KILLS} ({database})", kills=KILLS,

@@ -125,6 +125,7 @@ class FaultConsumer(ServiceBase):
     def _apply(self, envelope):
         payload = envelope["payload"]
         if payload.get("poison") and not (control_dir() / "cured").exists():
+            note("poison-attempts", envelope["event_id"])
             raise RuntimeError(f"毒消息 seq={payload['seq']}：处理总是失败")
         with self.db.unit_of_work(None) as uow:
             if not uow.first_time(envelope):
