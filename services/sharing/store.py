@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -25,6 +25,9 @@ from services.sharing import rules
 from services.sharing import warnings as wr
 from services.sharing.models import EarlyWarning, Quarantined, Record, WarningRecord
 
+# a spike is evident long before this many records in one window; bounded work per batch
+MAX_WINDOW_ROWS = 5000
+_DAY = timedelta(days=1)  # facts keep dates: the last day of a spike lasts until its midnight
 RECORDS = Record.__table__
 QUARANTINE = Quarantined.__table__
 WARNING_RECORDS = WarningRecord.__table__
@@ -280,39 +283,95 @@ def _count_in_window(session, spec, new_rows, now, name_of, raised):
     for row in new_rows:
         if row["type"] in spec.trigger_types:
             by_subject[row["subject"]].append(row)
+    if not by_subject:
+        return
+    open_spikes: dict[str, list[EarlyWarning]] = defaultdict(list)
+    for w in session.scalars(
+        select(EarlyWarning).where(
+            EarlyWarning.rule == spec.code,
+            EarlyWarning.status == "open",
+            EarlyWarning.subject.in_(list(by_subject)),
+        )
+    ):
+        open_spikes[w.subject].append(w)
     for subject, rows in by_subject.items():
+        rows = _extend_open_spike(session, open_spikes.get(subject, []), rows, window, now, raised)
+        if not rows:
+            continue
         lo = min(r["occurred_at"] for r in rows) - window
         hi = max(r["occurred_at"] for r in rows) + window
+        # times only (the index answers it); the contents only for the records of a spike
         around = [
-            dict(r._mapping)
+            {**r._mapping, "occurred_at": _aware(r.occurred_at)}
             for r in session.execute(
-                select(*RECORD_COLUMNS).where(
+                select(RECORDS.c.id, RECORDS.c.type, RECORDS.c.subject, RECORDS.c.occurred_at)
+                .where(
                     Record.subject == subject,
                     Record.occurred_at.between(lo, hi),
                     Record.type.in_(spec.trigger_types),
                 )
+                .order_by(Record.occurred_at)
+                .limit(MAX_WINDOW_ROWS)
             )
         ]
-        for r in around:
-            r["occurred_at"] = _aware(r["occurred_at"])
-        signal = wr.count_in_window(spec, around, [r["id"] for r in rows], name_of)
+        new_ids = [r["id"] for r in rows]
+        signal = wr.count_in_window(spec, around, new_ids, name_of)
         if signal is None:
             continue
+        data = dict(
+            session.execute(
+                select(Record.id, Record.data).where(Record.id.in_(signal.records[:500]))
+            ).all()
+        )
+        signal = wr.count_in_window(
+            spec, [{**r, "data": data.get(r["id"])} for r in around], new_ids, name_of
+        )
         existing = _get(session, spec.code, subject, signal.key) or _overlapping(
             session, spec.code, subject, signal, window
         )
         warning, created = upsert(session, spec, signal, now, existing)
+        attached = attach(session, warning.id, signal.records, "trigger")
         if not created and existing is not None and existing.status == "open":
             # the spike grew: say so with every record in it
-            count = len({*signal.records, *_attached(session, warning.id)})
-            facts = {
+            count = session.scalar(
+                select(func.count())
+                .select_from(WarningRecord)
+                .where(WarningRecord.warning_id == warning.id)
+            )
+            warning.facts = {
                 **(warning.facts or {}),
                 "count": count,
                 "last": max(signal.facts["last"], (warning.facts or {}).get("last", "")),
             }
-            warning.facts = facts
-        attached = attach(session, warning.id, signal.records, "trigger")
         _note(raised, warning, created, attached)
+
+
+def _extend_open_spike(session, warnings, rows, window, now, raised) -> list[dict]:
+    """Records that fall inside an open spike's window join it at once (no re-evaluation: the
+    spike is already known); the rest are returned for the rule to look at."""
+    rest = []
+    for warning in warnings:
+        facts = warning.facts or {}
+        if not facts.get("first") or not facts.get("last"):
+            continue
+        first = datetime.fromisoformat(facts["first"]).replace(tzinfo=clock.LOCAL_TZ)
+        last = datetime.fromisoformat(facts["last"]).replace(tzinfo=clock.LOCAL_TZ)
+        inside = [r for r in rows if first - window <= r["occurred_at"] <= last + _DAY + window]
+        if not inside:
+            continue
+        attached = attach(session, warning.id, [r["id"] for r in inside], "trigger")
+        if attached:
+            latest = max(r["occurred_at"] for r in inside).astimezone(clock.LOCAL_TZ).date()
+            warning.facts = {
+                **facts,
+                "count": int(facts.get("count") or 0) + attached,
+                "last": max(facts["last"], latest.isoformat()),
+            }
+            warning.updated_at = now
+            _note(raised, warning, False, attached)
+        rows = [r for r in rows if r not in inside]
+    rest.extend(rows)
+    return rest
 
 
 def _overlapping(session, rule, subject, signal, window) -> EarlyWarning | None:

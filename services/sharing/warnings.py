@@ -298,7 +298,8 @@ def recurrence(
         return None
     if problem.get("ref_id") == verified.get("problem_id"):
         return None
-    if not (verified.get("at") and problem.get("at")) or problem["at"] <= verified["at"]:
+    # services announce times to the second: a problem in the verification's second is after it
+    if not (verified.get("at") and problem.get("at")) or problem["at"] < verified["at"]:
         return None
     score = similarity(verified.get("title") or "", problem.get("title") or "")
     if score < float(spec.params["min_title_similarity"]):

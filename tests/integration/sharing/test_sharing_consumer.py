@@ -5,7 +5,7 @@ import time
 
 import kombu
 import pytest
-from conftest import canonical
+from sharing_support import canonical
 
 from runtime.topology import DEAD_LETTER_QUEUE, RECORDS_QUEUE
 from services.sharing import store
@@ -43,7 +43,7 @@ def failing(monkeypatch):
 
 def test_a_failing_batch_is_retried_then_dead_lettered_and_the_rest_flows(platform, failing):
     platform.config["events"] = {"max_attempts": 3, "retry_base_seconds": 0.05}
-    from conftest import Bus
+    from sharing_support import Bus
 
     from services.sharing.service import SharingService
 
@@ -86,7 +86,7 @@ def test_a_failing_batch_is_retried_then_dead_lettered_and_the_rest_flows(platfo
 
 
 def test_records_published_while_the_service_is_down_arrive_when_it_starts(platform):
-    from conftest import Bus
+    from sharing_support import Bus
 
     from runtime import topology
     from services.sharing.service import SharingService

@@ -2,8 +2,8 @@
 
 import pytest
 import requests
-from conftest import SAMPLES, Bus
 from nameko.web.server import WebServer
+from sharing_support import SAMPLES, Bus
 
 pytestmark = pytest.mark.integration
 

@@ -4,7 +4,7 @@ import time
 from collections import Counter
 
 import pytest
-from conftest import GOOD_FILES, SAMPLE_RECORDS, SAMPLES, canonical
+from sharing_support import GOOD_FILES, SAMPLE_RECORDS, SAMPLES, canonical
 from sqlalchemy import func, select
 
 from adapters import cli

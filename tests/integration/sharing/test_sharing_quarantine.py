@@ -9,7 +9,7 @@ import uuid
 
 import pytest
 import requests
-from conftest import SAMPLES, canonical
+from sharing_support import SAMPLES, canonical
 
 from tests.support import rabbit
 

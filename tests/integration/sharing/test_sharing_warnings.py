@@ -1,7 +1,7 @@
 """Early warnings raised as records arrive, explained, and turned into a lead by the leads service."""
 
 import pytest
-from conftest import SAMPLES, canonical
+from sharing_support import SAMPLES, canonical
 
 from contracts.errors import NotFound, RuleViolation
 
