@@ -169,7 +169,7 @@ class KeyUnitIn(StrictSchema):
     reason = fields.String(load_default="", validate=validate.Length(max=2000))
 
 
-class KeyUnitQuery(StrictSchema):
+class KeyUnitQuery(ListQuery):
     year = QueryYear()
 
 

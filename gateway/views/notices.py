@@ -93,8 +93,15 @@ def notices_for(source: str, envelope: dict, *, unit_name=lambda u: u) -> list[N
     return out
 
 
+def _subject_name(subject: str) -> str:
+    """A unit's name for a unit id; an official's name as given."""
+    from contracts.units import registry
+
+    return registry().name(subject) if subject in registry() else subject
+
+
 def _lead_text(lead: dict) -> str:
-    subject = lead.get("subject") or ""
+    subject = _subject_name(lead.get("subject") or "")
     if lead.get("sensitivity") in ("secret",):
         return f"涉及“{subject}”的线索（涉密，内容请进入系统查看）"
     summary = _short(lead.get("summary"), 60)
@@ -344,5 +351,6 @@ def _day(value) -> str | None:
 
 
 def _short(text, limit: int) -> str:
-    text = " ".join(str(text or "").split())
+    # the sentence around it brings its own full stop: never "。。"
+    text = " ".join(str(text or "").split()).rstrip("。.；;，, ")
     return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -381,10 +381,12 @@ class RectificationService(ServiceBase):
             stmt = select(KeyUnit)
             if "year" in query:
                 stmt = stmt.where(KeyUnit.year == query["year"])
-            rows = list(session.scalars(stmt.order_by(KeyUnit.year.desc(), KeyUnit.slot)))
+            total = session.scalar(select(func.count()).select_from(stmt.subquery()))
+            rows = list(session.scalars(stmt.order_by(KeyUnit.year.desc(), KeyUnit.slot)
+                                        .limit(query["limit"]).offset(query["offset"])))
             items = [serialize.key_unit(k, self._unit_tasks(session, k.year, k.unit))
                      for k in rows]
-            return {"items": items, "total": len(items)}
+            return {"items": items, "total": total}
 
     @staticmethod
     def _unit_tasks(session, year, unit):
