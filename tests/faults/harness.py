@@ -103,7 +103,14 @@ class FaultWorld:
         queue = topology.event_queue("faultproducer", faultsvc.TICK, "faultconsumer", "apply")
         with Connection(self.amqp_uri, connect_timeout=5) as conn:
             queue(conn.channel()).declare()
-            get_event_exchange_declare(conn)
+
+    def declare_exchange(self):
+        """The producer's event exchange (topology.declare does it for the catalogued services)."""
+        from kombu import Connection
+        from nameko.events import get_event_exchange
+
+        with Connection(self.amqp_uri, connect_timeout=5) as conn:
+            get_event_exchange("faultproducer", {})(conn.channel()).declare()
 
     def start(self, name: str, wait: bool = True, **env) -> "ServiceProcess":
         proc = ServiceProcess(self, name, {**self.env, **env})
@@ -168,12 +175,6 @@ class FaultWorld:
             proc.terminate_and_wait(30)
         for engine in self.engines.values():
             engine.dispose()
-
-
-def get_event_exchange_declare(conn):
-    from nameko.events import get_event_exchange
-
-    get_event_exchange("faultproducer", {})(conn.channel()).declare()
 
 
 @dataclass
