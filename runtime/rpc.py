@@ -7,6 +7,7 @@ and can fan out to several services at once.
 import logging
 
 import eventlet
+from kombu.mixins import ConsumerMixin
 from nameko.exceptions import UnknownService
 from nameko.extensions import DependencyProvider
 from nameko.rpc import ReplyListener, ServiceProxy
@@ -30,6 +31,17 @@ class _QuietExpected(logging.Filter):
 
 
 logging.getLogger("nameko.containers").addFilter(_QuietExpected())
+
+
+def _consume_with_quick_stop(self, limit=None, timeout=None, safety_interval=0.2, **kwargs):
+    return _kombu_consume(self, limit=limit, timeout=timeout, safety_interval=safety_interval,
+                          **kwargs)
+
+
+# nameko's QueueConsumer notices a stop request only between 1 s drain_events polls, so every
+# stop (SIGTERM, a rolling update, each test) waited a second per consumer; 0.2 s costs nothing.
+_kombu_consume = ConsumerMixin.consume
+ConsumerMixin.consume = _consume_with_quick_stop
 
 
 def _survive_lost_connections():
