@@ -337,15 +337,25 @@ def sign_record(record: Mapping, private_key: Ed25519PrivateKey, agency: str) ->
     """Validate `record`, then return it with source_unit, key_id and signature added."""
     if not AGENCY_RE.match(agency or ""):
         raise ValueError(f"invalid agency id: {agency!r}")
-    loaded = validate_record(record)
+    return sign_validated(validate_record(record), private_key, agency)
+
+
+def sign_validated(
+    loaded: Mapping, private_key: Ed25519PrivateKey, agency: str, key_id: str | None = None
+) -> dict:
+    """sign_record for what validate_record returned (an adapter validates first, to check the
+    kind before signing): the same signed record, without validating twice. ``key_id``: the
+    key's id when the caller signs many records with one key."""
+    if not AGENCY_RE.match(agency or ""):
+        raise ValueError(f"invalid agency id: {agency!r}")
     signed = {
         **loaded,
         "source_unit": agency,
-        "key_id": key_id_for(agency, private_key.public_key()),
+        "key_id": key_id or key_id_for(agency, private_key.public_key()),
     }
-    signature = private_key.sign(_signed_payload(signed))
-    signed["signature"] = base64.b64encode(signature).decode("ascii")
-    check_size(signed)
+    payload = _signed_payload(signed)
+    signed["signature"] = base64.b64encode(private_key.sign(payload)).decode("ascii")
+    _check_size_of(payload, signed)  # check_size(signed), from the bytes just signed
     return signed
 
 
@@ -357,6 +367,16 @@ def _sized_payload(signed: Mapping) -> bytes:
     """
     try:
         payload = _signed_payload(signed)
+    except (TypeError, ValueError) as exc:
+        raise RecordRejected(
+            SCHEMA_INVALID, f"data 含无法序列化的值: {exc}", field="data"
+        ) from None
+    _check_size_of(payload, signed)
+    return payload
+
+
+def _check_size_of(payload: bytes, signed: Mapping) -> None:
+    try:
         size = len(payload)
         if "signature" in signed:
             size += len(canonical_json({"signature": signed["signature"]})) - 2
@@ -369,7 +389,6 @@ def _sized_payload(signed: Mapping) -> bytes:
         raise RecordRejected(
             TOO_LARGE, f"记录 {size} 字节，超过上限 {MAX_RECORD_BYTES} 字节 (record too large)"
         )
-    return payload
 
 
 PublicKeyLookup = Callable[[str, str], "Ed25519PublicKey | None"]

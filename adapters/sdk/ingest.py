@@ -20,9 +20,10 @@ from contracts.records import (
     KIND_NOT_ALLOWED,
     REASON_TEXT,
     RecordRejected,
+    key_id_for,
     kind_allowed,
     load_or_create_private_key,
-    sign_record,
+    sign_validated,
     validate_record,
 )
 
@@ -112,6 +113,7 @@ def process_file(
 
     good: list[tuple[dict, str, int]] = []
     bad: list[QuarantineEntry] = []
+    key_id = key_id_for(agency, private_key.public_key())
     for row in table.rows:
         report.read += 1
         if isinstance(row, RowError):
@@ -132,7 +134,7 @@ def process_file(
                     f"{record['type']} (kind not allowed for this agency)",
                     field="type",
                 )
-            good.append((sign_record(record, private_key, agency), str(path), row.line))
+            good.append((sign_validated(record, private_key, agency, key_id), str(path), row.line))
         except MappingError as exc:
             bad.append(
                 QuarantineEntry(

@@ -76,16 +76,25 @@ class TableMapper:
     id_prefix: str = ""
     derive: Callable[[dict], None] | None = None  # adds derived data fields, may raise ValueError
     formats: tuple[str, ...] = ("csv", "xlsx")
+    _found: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def missing_headers(self, headers: Iterable[str]) -> list[str]:
         headers = list(headers)
         return [c.header for c in self.columns if c.required and c.find(headers) is None]
 
+    def headers_for(self, headers: tuple[str, ...]) -> list[str | None]:
+        """Each column's header in a file with these headers (every row of a file has the same:
+        looked up once per file, not once per row and column)."""
+        found = self._found.get(headers)
+        if found is None:
+            if len(self._found) > 64:
+                self._found.clear()
+            found = self._found[headers] = [c.find(headers) for c in self.columns]
+        return found
+
     def map_row(self, values: Mapping[str, Any], agency: str, units: Mapping[str, str]) -> dict:
         record: dict[str, Any] = {"type": f"{agency}.{self.kind}", "data": {}}
-        headers = list(values)
-        for column in self.columns:
-            header = column.find(headers)
+        for column, header in zip(self.columns, self.headers_for(tuple(values)), strict=True):
             raw = values.get(header) if header else None
             if convert.is_blank(raw):
                 if column.required:

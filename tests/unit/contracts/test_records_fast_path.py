@@ -154,3 +154,34 @@ def test_any_record_is_judged_alike(record_id, subject, occurred, data):
     finally:
         r._fast_load = original
     assert fast == slow
+
+
+def test_signing_refuses_exactly_the_records_over_the_size_limit():
+    def signed_size(pad):
+        rec = {
+            **r.validate_record(canonical(data={"p": "x" * pad})),
+            "source_unit": "finance",
+            "key_id": r.key_id_for("finance", KEY.public_key()),
+            "signature": "A" * 88,
+        }
+        return len(r.canonical_json(rec))
+
+    limit_pad = r.MAX_RECORD_BYTES - signed_size(0)
+    assert signed_size(limit_pad) == r.MAX_RECORD_BYTES
+    for pad in (limit_pad - 1, limit_pad, limit_pad + 1):
+        rec = canonical(data={"p": "x" * pad})
+        if signed_size(pad) <= r.MAX_RECORD_BYTES:
+            got = r.sign_record(rec, KEY, "finance")
+            assert len(r.canonical_json(got)) == signed_size(pad)
+            assert r.verify_record(got, lookup, KINDS)["data"] == {"p": "x" * pad}
+        else:
+            with pytest.raises(r.RecordRejected) as info:
+                r.sign_record(rec, KEY, "finance")
+            assert info.value.code == r.TOO_LARGE
+            assert f"{signed_size(pad)} 字节" in info.value.message
+
+
+def test_sign_validated_signs_as_sign_record():
+    loaded = r.validate_record(canonical())
+    a = r.sign_validated(loaded, KEY, "finance", r.key_id_for("finance", KEY.public_key()))
+    assert a == r.sign_record(canonical(), KEY, "finance")  # Ed25519 signatures are deterministic
