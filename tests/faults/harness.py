@@ -389,3 +389,86 @@ class OwnRabbit:
                 os.killpg(self.proc.pid, signal.SIGKILL)
                 self.proc.wait(10)
         shutil.rmtree(self.base, ignore_errors=True)
+
+
+class Served:
+    """`cosupervise serve <name>` of a real service, in its own process group."""
+
+    def __init__(self, name: str, env: dict, log_dir: Path, http_port: int):
+        self.name, self.env, self.port = name, env, http_port
+        self.log_path = log_dir / f"serve-{name}.log"
+        self.proc = None
+
+    def start(self):
+        log = open(self.log_path, "a")
+        self.proc = subprocess.Popen([sys.executable, "-m", "cosupervise.cli", "serve", self.name],
+                                     cwd=ROOT, env=self.env, stdout=log,
+                                     stderr=subprocess.STDOUT, start_new_session=True)
+        log.close()
+        return self
+
+    def wait_ready(self, timeout: float = 60):
+        def ready():
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"{self.name} exited ({self.proc.returncode}):\n"
+                                   f"{self.log()[-3000:]}")
+            try:
+                return requests.get(f"http://127.0.0.1:{self.port}/readyz", timeout=5).ok
+            except requests.RequestException:
+                return False
+        wait_for(ready, timeout, f"{self.name} ready", interval=0.3)
+        return self
+
+    def stop(self, sig=signal.SIGTERM, timeout: float = 30) -> int:
+        if self.proc is None or self.proc.poll() is not None:
+            return self.proc.returncode if self.proc else 0
+        os.kill(self.proc.pid, sig)
+        try:
+            return self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            os.kill(self.proc.pid, signal.SIGKILL)
+            return self.proc.wait(10)
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+
+def platform_env(tmp: Path, amqp_uri: str, **extra) -> dict:
+    """The environment of a small real platform in tmp: its own var, ports, vhost and key."""
+    env = dict(os.environ)
+    env.update({
+        "AMQP_URI": amqp_uri, "COSUPERVISE_VAR": str(tmp / "var"), "DATABASE_URL": "",
+        "COSUPERVISE_JWT_SECRET": "faults-tests-only-" + "k" * 32,
+        "COSUPERVISE_HTTP": f"127.0.0.1:{free_port()}", "PYTHONUNBUFFERED": "1",
+        "PYTHONWARNINGS": "ignore",
+    })
+    for name in ("PLANNING", "LEADS", "RECTIFICATION", "RESEARCH", "SHARING"):
+        env[f"COSUPERVISE_{name}_HTTP"] = f"127.0.0.1:{free_port()}"
+    env.update({k: str(v) for k, v in extra.items()})
+    return env
+
+
+def migrate(env: dict):
+    result = subprocess.run([sys.executable, "-m", "cosupervise.cli", "migrate"], cwd=ROOT,
+                            env=env, capture_output=True, text=True, timeout=180)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def token_for(env: dict, username: str, unit: str | None, role: str, **kw) -> str:
+    from runtime.identity import issue_token
+
+    config = load_config_from(env)
+    return issue_token(username, unit, role, config=config, **kw)[0]
+
+
+def load_config_from(env: dict) -> dict:
+    saved = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    try:
+        return load_config()
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
