@@ -2,8 +2,10 @@
 
 import time
 from collections import Counter
+from urllib.parse import quote
 
 import pytest
+import requests
 from sharing_support import GOOD_FILES, SAMPLE_RECORDS, SAMPLES, canonical
 from sqlalchemy import func, select
 
@@ -11,6 +13,7 @@ from adapters import cli
 from adapters.sdk.ingest import outbox_path
 from adapters.sdk.outbox import Outbox
 from runtime.engine import make_engine
+from tests.support import rabbit
 
 pytestmark = pytest.mark.integration
 
@@ -99,3 +102,73 @@ def test_sharing_rules_decide_what_each_unit_reads(bus):
         == 1
     )
     assert bus.call("leader", "list_records", {"limit": 1})["total"] == SAMPLE_RECORDS
+
+
+def test_the_broker_drops_everyone_mid_file_and_every_record_still_arrives_once(bus, platform):
+    """Half-way through a file the broker closes every connection of the vhost — the adapter's
+    and the sharing service's consumer alike — and stays away a while; the adapter retries from
+    its outbox, the service reconnects, unacked batches come back: each record is stored once."""
+    from adapters.sdk import get_adapter
+    from adapters.sdk.ingest import process_file
+    from adapters.sdk.publisher import Publisher, flush
+    from contracts.records import load_or_create_private_key
+
+    vhost = platform.config["AMQP_URI"].rsplit("/", 1)[1]
+    auth = rabbit._auth()
+    base = rabbit.MANAGEMENT
+
+    def connections():
+        r = requests.get(f"{base}/api/vhosts/{vhost}/connections", auth=auth, timeout=10)
+        return r.json() if r.ok else []
+
+    with Outbox(outbox_path("plc", bus.var)) as box:
+        key = load_or_create_private_key("plc", bus.var)
+        for name in ("信访投诉登记表_2025.csv", "案件质量评查台账_2025.csv"):
+            process_file(get_adapter("plc"), SAMPLES["plc"] / name, box, key)
+        state = {"published": 0, "attempts": 0}
+
+        class DroppingPublisher(Publisher):
+            def publish(self, routing_key, body, message_id):
+                if state["published"] == 2 and not state.get("dropped"):
+                    deadline = time.monotonic() + 15
+                    while len(found := connections()) < 2:  # the adapter's and the service's
+                        assert time.monotonic() < deadline, "connections never listed"
+                        time.sleep(0.2)
+                    for conn in found:
+                        requests.delete(
+                            f"{base}/api/connections/{quote(conn['name'], safe='')}",
+                            auth=auth,
+                            timeout=10,
+                        )
+                    state["dropped"] = True
+                super().publish(routing_key, body, message_id)
+                state["published"] += 1
+
+        def factory():
+            state["attempts"] += 1
+            if state["attempts"] == 1:
+                return DroppingPublisher("plc", bus.uri)
+            if state["attempts"] <= 3:
+                return Publisher("plc", "amqp://guest:guest@127.0.0.1:1/")  # still away
+            return Publisher("plc", bus.uri)
+
+        result = flush(
+            box,
+            "plc",
+            bus.uri,
+            batch_size=4,
+            retry_seconds=30,
+            publisher_factory=factory,
+            sleep=lambda s: time.sleep(0.2),
+        )
+        assert state.get("dropped") and result.retries >= 2
+        assert box.pending_counts()["records"] == 0
+    total = bus.wait(
+        lambda: bus.records_total() >= 15 and bus.records_total(),
+        timeout=60,
+        what="all 15 records after the broker came back",
+    )
+    assert total == 15
+    assert _count(platform, "records") == 15
+    spikes = bus.call("office", "list_warnings", {"rule": "petition_spike"})
+    assert spikes["total"] == 1 and spikes["items"][0]["facts"]["count"] == 6
