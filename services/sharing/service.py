@@ -87,7 +87,9 @@ class SharingService(ServiceBase):
         )
         sender = screened.sender
         actor = Identity(
-            username=f"adapter:{sender or delivery.user_id or '?'}", unit=sender, role="adapter"
+            username=f"adapter:{sender or delivery.user_id or '?'}"[:120],
+            unit=sender,
+            role="adapter",
         )
         now = clock.now()
         message_id = (delivery.message_id or None) and str(delivery.message_id)[:128]
@@ -112,7 +114,7 @@ class SharingService(ServiceBase):
                 self._announce(uow, hit)
             uow.audit(
                 "records",
-                delivery.key(),
+                store.clean(delivery.key())[:64],
                 "receive",
                 after={
                     "sender": sender,

@@ -48,12 +48,18 @@ def _insert(session: Session, table):
     return (pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert)(table)
 
 
+def clean(value):
+    """Whatever a sender wrote: PostgreSQL text cannot hold NUL, and one must not poison a batch."""
+    return value.replace("\x00", "\ufffd") if isinstance(value, str) else value
+
+
 def insert_records(
     session: Session, good: list[dict], *, sender: str | None, message_id: str | None, now: datetime
 ) -> list[dict]:
     """Store the verified records of one batch; return the rows that were new (with ``id``)."""
     if not good:
         return []
+    sender, message_id = clean(sender), clean(message_id)
     rows = [
         rules.record_row(
             r, sender=sender, message_id=message_id, event_id=str(uuid.uuid4()), now=now
@@ -107,6 +113,7 @@ def insert_refusals(
         )
     if not rows:
         return 0
+    rows = [{k: clean(v) for k, v in row.items()} for row in rows]
     stmt = (
         _insert(session, QUARANTINE)
         .on_conflict_do_nothing(index_elements=["fingerprint"])

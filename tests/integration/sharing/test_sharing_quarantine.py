@@ -129,3 +129,38 @@ def test_the_broker_user_names_the_sender(bus, platform):
     finally:
         for name in users:
             requests.delete(f"{base}/api/users/{name}", auth=auth, timeout=10)
+
+
+def test_hostile_bytes_never_poison_the_batch_they_came_in(bus):
+    """NUL characters, an over-long message id, junk in an adapter's report: refused or kept as
+    text, the good record of the same batch stored, nothing dead-lettered (PostgreSQL text
+    cannot hold NUL; one such value must not sink 499 good records)."""
+    good = bus.sign("finance", canonical("FIN-AMID-JUNK"))
+    junk = {
+        **canonical("FIN-\x00-NUL"),
+        "source_unit": "fin\x00ance",
+        "key_id": "k\x00",
+        "signature": "s",
+    }
+    bus.publish("finance.disbursement", {"records": [good, junk]}, message_id="m" * 120 + "\x00")
+    bus.publish(
+        "finance.quarantine",
+        {
+            "quarantine": [
+                {
+                    "line": 2,
+                    "code": "wrong\x00type",
+                    "reason": "坏\x00数据",
+                    "field": "金\x00额",
+                    "raw": "a\x00b",
+                    "file": "x\x00.csv",
+                }
+            ]
+        },
+    )
+    bus.wait_records(1)
+    refused = bus.wait(lambda: (q := bus.quarantine())["total"] >= 2 and q, what="refusals")
+    assert {q["origin"] for q in refused["items"]} == {"sharing", "adapter"}
+    assert all("\x00" not in (q["reason"] or "") for q in refused["items"])
+    stored = bus.call("office", "list_records", {})["items"]
+    assert [r["record_id"] for r in stored] == ["FIN-AMID-JUNK"]
