@@ -8,13 +8,14 @@ entry with its line number and reason, and the good rows of the same file go thr
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from adapters.sdk import settings
 from adapters.sdk.mapping import Adapter, MappingError
 from adapters.sdk.outbox import Outbox, QuarantineEntry
-from adapters.sdk.publisher import BrokerUnavailable, flush
+from adapters.sdk.publisher import BATCH_SIZE, BrokerUnavailable, Streamer, flush
 from adapters.sdk.readers import FileUnreadable, RowError, read_table
 from contracts.records import (
     KIND_NOT_ALLOWED,
@@ -29,6 +30,8 @@ from contracts.records import (
 
 UNKNOWN_FORMAT = "unknown_format"
 UNREADABLE = "unreadable_file"
+# records stored (and handed to the publisher) at a time while a file is processed
+STORE_EVERY = 2 * BATCH_SIZE
 
 
 @dataclass
@@ -79,9 +82,14 @@ def process_file(
     record_kinds=None,
     units=None,
     content_hash: str | None = None,
+    on_stored: Callable[[], None] | None = None,
 ) -> IngestReport:
     """Read, map, validate, sign and store one file. Raises FileUnreadable (after recording it
-    in the quarantine) when the file as a whole cannot be used."""
+    in the quarantine) when the file as a whole cannot be used.
+
+    Good records are stored every STORE_EVERY rows and ``on_stored`` is called after each such
+    commit (not after the last one), so a publisher can send the first batches while the rest
+    of a big file is still being signed."""
     path = Path(path)
     agency = adapter.agency
     report = IngestReport(agency=agency, file=str(path))
@@ -114,7 +122,18 @@ def process_file(
     good: list[tuple[dict, str, int]] = []
     bad: list[QuarantineEntry] = []
     key_id = key_id_for(agency, private_key.public_key())
+
+    def store(last: bool):
+        new, duplicates = outbox.add_records(good)
+        report.new, report.duplicates = report.new + new, report.duplicates + duplicates
+        report.accepted += len(good)
+        good.clear()
+        if on_stored is not None and not last:
+            on_stored()
+
     for row in table.rows:
+        if len(good) >= STORE_EVERY:
+            store(last=False)
         report.read += 1
         if isinstance(row, RowError):
             bad.append(
@@ -154,8 +173,7 @@ def process_file(
                     type=_str_or_none(source.get("type")),
                 )
             )
-    report.new, report.duplicates = outbox.add_records(good)
-    report.accepted = len(good)
+    store(last=True)
     outbox.add_quarantine(content_hash, str(path), bad)
     report.quarantined = len(bad)
     report.quarantine = [
@@ -195,14 +213,24 @@ def ingest_file(
     """The whole job for one file; the report says what happened (never raises for bad input)."""
     uri = settings.amqp_uri(uri)
     key = load_or_create_private_key(adapter.agency, settings.var_dir(var))
-    with Outbox(outbox_path(adapter.agency, var)) as outbox:
+    box = outbox_path(adapter.agency, var)
+    with Outbox(box) as outbox:
+        # a big file's first batches go out while the rest is still being signed; whatever the
+        # streamer did not send (a broker away, the last rows) goes in publish_pending below
+        streamer = Streamer(box, adapter.agency, uri) if publish else None
         try:
-            report = process_file(adapter, path, outbox, key)
+            report = process_file(
+                adapter, path, outbox, key, on_stored=streamer.wake if streamer else None
+            )
         except FileUnreadable as exc:
             report = IngestReport(
                 agency=adapter.agency, file=str(path), error=str(exc), error_kind="file"
             )
+        finally:
+            streamed = streamer.finish() if streamer else None
         if publish:
+            report.published += streamed.records_published
+            report.quarantine_published += streamed.quarantine_published
             publish_pending(outbox, report, uri, retry_seconds, on_retry)
         else:
             pending = outbox.pending_counts()

@@ -10,16 +10,21 @@ A batch is marked sent only after the broker confirmed it.
 from __future__ import annotations
 
 import json
+import logging
+import threading
 import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import amqp.exceptions
 import kombu
 import kombu.exceptions
 
 from adapters.sdk.outbox import Outbox
+
+log = logging.getLogger(__name__)
 
 EXCHANGE = "cosupervise.records"
 SHARING_QUEUE = "sharing.records"
@@ -183,9 +188,10 @@ def publish_once(
     batch_size: int = BATCH_SIZE,
     batch_bytes: int = BATCH_BYTES,
     on_progress: Callable[[], None] | None = None,
+    quarantine: bool = True,
 ) -> None:
     """Send every unsent quarantine report and record; raises on the first broker failure."""
-    while True:
+    while quarantine:
         entries = outbox.unsent_quarantine(limit=batch_size)
         if not entries:
             break
@@ -273,3 +279,49 @@ def flush(
             delay = min(delay * 2, 10.0)
         finally:
             publisher.close()
+
+
+class Streamer:
+    """Publishes what is stored in the outbox while a file is still being processed.
+
+    A thread with its own outbox connection and one broker connection: ``wake()`` after each
+    commit of records, ``finish()`` at the end (returns what it published). It never retries:
+    on the first broker error it stops, and the caller's final flush() (with its back-off and
+    its report) sends the rest. A batch is marked sent only once confirmed, as in flush().
+    """
+
+    def __init__(self, outbox_path: str | Path, agency: str, uri: str):
+        self.outbox_path, self.agency, self.uri = outbox_path, agency, uri
+        self.result = FlushResult()
+        self._wake = threading.Event()
+        self._done = False
+        self._thread = threading.Thread(target=self._run, name=f"streamer-{agency}", daemon=True)
+        self._thread.start()
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def finish(self) -> FlushResult:
+        self._done = True
+        self._wake.set()
+        self._thread.join()
+        return self.result
+
+    def _run(self) -> None:
+        publisher = None
+        self._wake.wait()  # a small file never wakes it: nothing opened, nothing sent
+        if self._done:
+            return
+        try:
+            with Outbox(self.outbox_path) as outbox:
+                while not self._done:  # once done, the final flush sends the rest
+                    self._wake.clear()
+                    if publisher is None:
+                        publisher = Publisher(self.agency, self.uri).connect()
+                    publish_once(publisher, outbox, self.agency, self.result, quarantine=False)
+                    self._wake.wait()
+        except Exception as exc:  # noqa: BLE001 - the final flush retries and reports
+            log.info("streaming publish stopped (%s); the final flush sends the rest", exc)
+        finally:
+            if publisher is not None:
+                publisher.close()
