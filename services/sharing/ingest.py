@@ -151,10 +151,11 @@ class RecordsConsumer(Consumer):
             "message_id": delivery.message_id if delivery else None,
             "body": body,
         }
+        # ASCII-escaped: the error text may quote a character UTF-8 cannot carry (a surrogate)
         conn = Connection(self.container.config["AMQP_URI"])
         with producers[conn].acquire(block=True, timeout=10) as producer:
             producer.publish(
-                json.dumps(letter, ensure_ascii=False),
+                json.dumps(letter),
                 exchange="",
                 routing_key=DEAD_LETTER_QUEUE,
                 content_type="application/json",

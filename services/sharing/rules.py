@@ -18,7 +18,6 @@ from contracts.records import (
     REASON_TEXT,
     SCHEMA_INVALID,
     RecordRejected,
-    canonical_json,
     verify_record,
 )
 
@@ -123,16 +122,21 @@ def resolve_sender(
     return None, SENDER_UNKNOWN
 
 
+def storable(text: str) -> str:
+    """What a sender wrote, as text any database keeps: no NUL, no lone surrogate."""
+    return text.replace("\x00", "\ufffd").encode("utf-8", "replace").decode("utf-8")
+
+
 def _raw(value) -> str:
     try:
         text = json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
     except (TypeError, ValueError):
         text = repr(value)
-    return text[:MAX_RAW_CHARS]
+    return storable(text[:MAX_RAW_CHARS])
 
 
 def _str(value, limit=128) -> str | None:
-    return value[:limit] if isinstance(value, str) and value else None
+    return storable(value[:limit]) if isinstance(value, str) and value else None
 
 
 def _refuse_record(
@@ -144,7 +148,7 @@ def _refuse_record(
     rec = record if isinstance(record, Mapping) else {}
     return Refusal(
         code=code,
-        reason=message or reason_text(code),
+        reason=storable(message or reason_text(code)),
         field=field,
         record_id=_str(rec.get("record_id")),
         type=_str(rec.get("type"), 80),
@@ -237,7 +241,7 @@ def screen(
                 _refuse_record(
                     record,
                     FORGED_SENDER,
-                    f"{reason_text(FORGED_SENDER)}：记录声称 {claimed[:64]}，实际发送方 {sender}",
+                    f"{reason_text(FORGED_SENDER)}：记录声称 {storable(claimed[:64])}，实际发送方 {sender}",
                     field="source_unit",
                 )
             )
@@ -290,7 +294,7 @@ def adapter_refusal(entry) -> Refusal:
 
 def fingerprint(refusal: Refusal, sender: str | None) -> str:
     """The same refusal arriving again (a resent file, a redelivered batch) is kept once."""
-    material = canonical_json(
+    material = json.dumps(
         [
             refusal.origin,
             sender,
@@ -300,8 +304,10 @@ def fingerprint(refusal: Refusal, sender: str | None) -> str:
             refusal.line,
             refusal.record_id,
             refusal.raw or refusal.reason,
-        ]
-    )
+        ],
+        ensure_ascii=False,
+        default=str,
+    ).encode("utf-8", "replace")
     return hashlib.sha256(material).hexdigest()
 
 

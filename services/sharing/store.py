@@ -49,8 +49,11 @@ def _insert(session: Session, table):
 
 
 def clean(value):
-    """Whatever a sender wrote: PostgreSQL text cannot hold NUL, and one must not poison a batch."""
-    return value.replace("\x00", "\ufffd") if isinstance(value, str) else value
+    """Whatever a sender wrote, storable: PostgreSQL text holds neither NUL nor a lone surrogate
+    (which JSON can smuggle in as \\ud800), and one such value must not poison a batch."""
+    if not isinstance(value, str):
+        return value
+    return value.replace("\x00", "\ufffd").encode("utf-8", "replace").decode("utf-8")
 
 
 def insert_records(

@@ -5,6 +5,7 @@ not JSON and a broker user nobody vouches for all end in the quarantine with the
 while the good records of the same batch pass. Each agency sees its own refusals; the office all.
 """
 
+import json
 import uuid
 
 import pytest
@@ -142,7 +143,17 @@ def test_hostile_bytes_never_poison_the_batch_they_came_in(bus):
         "key_id": "k\x00",
         "signature": "s",
     }
-    bus.publish("finance.disbursement", {"records": [good, junk]}, message_id="m" * 120 + "\x00")
+    surrogate = b'{"record_id": "FIN-SUR", "type": "finance.disbursement", "data": "\\ud800"}'
+    body = (
+        b'{"records": ['
+        + json.dumps(good).encode()
+        + b", "
+        + json.dumps(junk).encode()
+        + b", "
+        + surrogate
+        + b"]}"
+    )
+    bus.publish("finance.disbursement", body, message_id="m" * 120 + "\x00")
     bus.publish(
         "finance.quarantine",
         {
@@ -159,8 +170,9 @@ def test_hostile_bytes_never_poison_the_batch_they_came_in(bus):
         },
     )
     bus.wait_records(1)
-    refused = bus.wait(lambda: (q := bus.quarantine())["total"] >= 2 and q, what="refusals")
+    refused = bus.wait(lambda: (q := bus.quarantine())["total"] >= 3 and q, what="refusals")
     assert {q["origin"] for q in refused["items"]} == {"sharing", "adapter"}
+    assert "FIN-SUR" in {q["record_id"] for q in refused["items"]}
     assert all("\x00" not in (q["reason"] or "") for q in refused["items"])
     stored = bus.call("office", "list_records", {})["items"]
     assert [r["record_id"] for r in stored] == ["FIN-AMID-JUNK"]
