@@ -185,3 +185,23 @@ def test_sign_validated_signs_as_sign_record():
     loaded = r.validate_record(canonical())
     a = r.sign_validated(loaded, KEY, "finance", r.key_id_for("finance", KEY.public_key()))
     assert a == r.sign_record(canonical(), KEY, "finance")  # Ed25519 signatures are deterministic
+
+
+def test_libsodium_signs_and_judges_signatures_as_openssl(monkeypatch):
+    pytest.importorskip("nacl")
+    good = signed()
+    cases = [
+        good,
+        {**good, "data": {"amount": 900001, "note": "首笔"}},
+        {**good, "signature": base64.b64encode(b"\0" * 64).decode()},
+        {**good, "signature": base64.b64encode(b"short").decode()},
+        {**good, "signature": good["signature"][:-4] + "AAA="},
+        {**good, "key_id": "finance:other"},
+    ]
+    with_sodium = [outcome(r.verify_record, c, lookup, KINDS) for c in cases]
+    sodium_signed = r.sign_record(canonical(), KEY, "finance")
+    monkeypatch.setattr(r, "VerifyKey", None)
+    monkeypatch.setattr(r, "SigningKey", None)
+    assert [outcome(r.verify_record, c, lookup, KINDS) for c in cases] == with_sodium
+    assert [o[0] for o in with_sodium] == ["ok"] + ["refused"] * 5
+    assert r.sign_record(canonical(), KEY, "finance") == sodium_signed
