@@ -25,6 +25,7 @@ from contracts.records import (
 MAX_RECORDS_PER_MESSAGE = 5000
 MAX_QUARANTINE_REPORTS = 5000
 MAX_RAW_CHARS = 4000
+PAUSE_EVERY = 100
 
 # refusals that only the receiving side can see (the adapter's own are in contracts.records)
 BATCH_MALFORMED = "batch_malformed"
@@ -178,6 +179,7 @@ def screen(
     record_kinds: Mapping[str, Iterable[str]],
     trusted_users: Iterable[str] = (),
     user_agencies: Mapping[str, str] | None = None,
+    pause: Callable[[], None] | None = None,
 ) -> Screened:
     """Split a delivery into records to store and refusals to quarantine. Never raises for bad
     input: whatever an adapter sends ends up in one of the two lists."""
@@ -234,7 +236,9 @@ def screen(
         return cache[(agency, key_id)]
 
     seen: set[str] = set()
-    for record in records:
+    for position, record in enumerate(records):
+        if pause is not None and position % PAUSE_EVERY == PAUSE_EVERY - 1:
+            pause()  # verifying is CPU work: let the process answer its other callers meanwhile
         claimed = record.get("source_unit") if isinstance(record, Mapping) else None
         if isinstance(claimed, str) and claimed and claimed != sender:
             out.refused.append(

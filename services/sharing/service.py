@@ -2,6 +2,7 @@
 
 from datetime import UTC, datetime
 
+import eventlet
 from sqlalchemy import func, or_, select, text
 
 from contracts.errors import NotFound
@@ -84,6 +85,7 @@ class SharingService(ServiceBase):
             record_kinds=self._record_kinds(),
             trusted_users=self._trusted_users(),
             user_agencies=self._user_agencies(),
+            pause=eventlet.sleep,
         )
         sender = screened.sender
         actor = Identity(

@@ -270,3 +270,9 @@ def test_writers_of_the_sharing_mechanism_are_coordinating_units():
         rules.require_coordinating_writer(who("npc", "viewer"), COORDINATING, "登记成果复用")
     with pytest.raises(Forbidden):
         rules.require_coordinating_writer(who("court", "supervised"), COORDINATING, "登记")
+
+
+def test_a_long_batch_pauses_so_the_service_keeps_answering():
+    calls = []
+    out = screen([signed(record_id=f"R{i}") for i in range(250)], pause=lambda: calls.append(1))
+    assert len(out.good) == 250 and len(calls) == 2
