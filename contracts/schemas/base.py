@@ -2,7 +2,7 @@
 
 import re
 
-from marshmallow import INCLUDE, RAISE, Schema, ValidationError, fields, validate
+from marshmallow import INCLUDE, RAISE, Schema, ValidationError, fields, pre_load, validate
 
 from contracts.errors import ValidationFailed
 
@@ -62,11 +62,37 @@ def flatten(messages, prefix="") -> dict[str, list[str]]:
     return out
 
 
+# C0 controls other than tab and line breaks, DEL, and lone surrogates (invalid Unicode).
+_UNPRINTABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+
+
+def _unprintable_fields(value, path="") -> list[str]:
+    if isinstance(value, str):
+        return [path or "_body"] if _UNPRINTABLE.search(value) else []
+    if isinstance(value, dict):
+        return [f for k, v in value.items()
+                for f in _unprintable_fields(v, f"{path}.{k}" if path else str(k))]
+    if isinstance(value, list):
+        return [f for i, v in enumerate(value)
+                for f in _unprintable_fields(v, f"{path}.{i}" if path else str(i))]
+    return []
+
+
 class StrictSchema(Schema):
     """Requests: an unknown field is an error, not silently dropped."""
 
     class Meta:
         unknown = RAISE
+
+    @pre_load
+    def _refuse_unprintable(self, data, **kwargs):
+        # Control characters and lone surrogates were stored as given and later broke what
+        # renders the text: a circular with "\x02" in its body made its DOCX export a 500
+        # (found by tests/security/test_schemathesis.py). Refused at the door instead.
+        bad = _unprintable_fields(data) if isinstance(data, (dict, list)) else []
+        if bad:
+            raise ValidationError({f: ["含有不可见的控制字符或无效的 Unicode 字符"] for f in bad})
+        return data
 
 
 class Answer(Schema):
