@@ -8,6 +8,7 @@ from contracts.errors import ValidationFailed
 
 MAX_TEXT = 20_000
 MAX_TITLE = 200
+MAX_OFFSET = 1_000_000_000
 
 _TRANSLATIONS = [
     (r"^Missing data for required field\.$", "必填字段缺失"),
@@ -135,4 +136,5 @@ class ListQuery(StrictSchema):
     """Query-string schemas arrive as text: use non-strict fields (QueryYear, not Year)."""
 
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    # bounded: an offset past 2**63 reached the database and came back a 500 (OverflowError)
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=MAX_OFFSET))
