@@ -47,7 +47,9 @@ def response_from_exception(exc: BaseException) -> Response:
     if isinstance(exc, RequestEntityTooLarge):
         return json_response(413, error_body("payload_too_large", "请求体过大"))
     if isinstance(exc, MethodNotAllowed):
-        return json_response(405, error_body("method_not_allowed", "不支持该请求方法"))
+        # RFC 9110: a 405 says which methods the resource has (schemathesis ST204)
+        allow = {"Allow": ", ".join(sorted(exc.valid_methods))} if exc.valid_methods else None
+        return json_response(405, error_body("method_not_allowed", "不支持该请求方法"), allow)
     if isinstance(exc, RouteNotFound):
         return json_response(404, error_body("not_found", "接口不存在"))
     if isinstance(exc, HTTPException):
