@@ -5,6 +5,7 @@ import time
 
 from nameko.dependency_providers import Config
 from nameko.web.handlers import HttpRequestHandler
+from nameko.web.server import WebServer, WsgiApp
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
@@ -33,12 +34,33 @@ SECURITY_HEADERS = {
 }
 
 
+class _JsonNotFoundApp(WsgiApp):
+    """A path no gateway rule can match (werkzeug's path converter stops at a newline, e.g.
+    ``/api/v1/tasks/%0A/send-back``) got werkzeug's HTML 404; answer it in the contract's JSON
+    like every other error (found by tests/security/test_schemathesis.py)."""
+
+    def __call__(self, environ, start_response):
+        try:
+            self.url_map.bind_to_environ(environ).match()
+        except HTTPException as exc:
+            response = ApiEntrypoint._secure(errors.response_from_exception(exc))
+            return response(environ, start_response)
+        return super().__call__(environ, start_response)
+
+
+class _GatewayWebServer(WebServer):
+    def get_wsgi_app(self):
+        return _JsonNotFoundApp(self)
+
+
 class ApiEntrypoint(HttpRequestHandler):
     """nameko's http entrypoint, minus what a public gateway must not do.
 
     It ignores ``X-Nameko-*`` headers (nameko would turn them into trusted context data)
     and forwards only the caller's bearer token, which every service verifies itself.
     """
+
+    server = _GatewayWebServer()  # the gateway's only HTTP entrypoints share this server
 
     def handle_request(self, request):
         request.max_content_length = MAX_BODY_BYTES
