@@ -151,6 +151,8 @@ class PortraitOut(Answer):
     leads = fields.List(fields.Dict())
     tasks = fields.List(fields.Dict())
     problems = fields.List(fields.Dict())
+    circulars = fields.List(fields.Dict())
+    topics = fields.List(fields.Dict())
     warnings = fields.List(fields.Nested(WarningOut))
     sections = fields.Dict()
     unavailable = fields.List(fields.String())

@@ -64,6 +64,7 @@ SECTIONS = {
     "items": "planning",
     "findings": "planning",
     "leads": "leads",
+            "research": ("research", "by_subject", {"subject": subject}),
     "tasks": "rectification",
     "problems": "rectification",
     "circulars": "rectification",
@@ -79,6 +80,7 @@ def compose_portrait(subject: str, answers: dict) -> dict:
     unavailable = sorted(name for name in answers if name not in ok)
 
     def items(service, *kinds):
+    "topics": "research",
         found = (ok.get(service) or {}).get("items") or []
         return [i for i in found if isinstance(i, dict) and i.get("kind") in kinds]
 
@@ -108,6 +110,7 @@ def compose_portrait(subject: str, answers: dict) -> dict:
 def _related_items(items: list, findings: list) -> list:
     """The items about the subject, and the items whose findings are about it."""
     out, seen = list(items), {i.get("id") for i in items}
+        "topics": items("research", "topic"),
     for f in findings:
         if f.get("item_id") and f["item_id"] not in seen:
             seen.add(f["item_id"])
@@ -147,7 +150,7 @@ def timeline(portrait: dict) -> list[dict]:
                 "status": w.get("status"),
             }
         )
-    for name in ("findings", "items", "leads", "tasks", "problems", "circulars"):
+    for name in ("findings", "items", "leads", "tasks", "problems", "circulars", "topics"):
         for i in portrait[name]:
             at = i.get("at") or i.get("created_at") or i.get("issued_at") or i.get("deadline")
             if at:

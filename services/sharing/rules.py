@@ -440,3 +440,15 @@ def _aware(value: datetime) -> datetime:
 
 def is_agency_id(value) -> bool:
     return isinstance(value, str) and bool(AGENCY_RE.match(value))
+
+
+def hide_lead_link(warning: dict, identity) -> dict:
+    """A warning turned into a lead names the lead only to those inside the lead's need-to-know
+    as sharing can know it: the office unit, the unit that converted it and the receiving unit.
+    (The leads service is the authority; anyone else following the id would get 404 anyway, but
+    the id alone tells that a lead exists.)"""
+    if identity.is_office_unit or identity.is_system:
+        return warning
+    if identity.unit in (warning.get("handled_unit"), warning.get("to_unit")):
+        return warning
+    return {**warning, "lead_id": None}

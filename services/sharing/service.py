@@ -304,12 +304,13 @@ class SharingService(ServiceBase):
             for r, role in rows
             if rules.may_read(r.type, readable)
         ]
-        return serialize.warning(
+        out = serialize.warning(
             w,
             shown,
             hidden=len(rows) - len(shown),
             rule=self._warning_rules().get(w.rule) or _known_rule(w.rule),
         )
+        return rules.hide_lead_link(out, self.caller.identity)
 
     @staticmethod
     def _warning_brief(w) -> dict:
@@ -386,8 +387,15 @@ class SharingService(ServiceBase):
                 now,
             )
             w.to_unit = data["to_unit"]
+            latest = uow.session.scalar(
+                select(func.max(Record.occurred_at))
+                .join(WarningRecord, WarningRecord.record_pk == Record.id)
+                .where(WarningRecord.warning_id == w.id)
+            )
             request = {
                 "subject": w.subject,
+                # the lead belongs to the year of the facts that raised it, not of the click
+                **({"year": clock.aware(latest).astimezone(clock.LOCAL_TZ).year} if latest else {}),
                 "summary": f"{w.title}：{w.explanation}"[:5000],
                 "category": data["category"] or w.category or "default",
                 "sensitivity": data["sensitivity"],

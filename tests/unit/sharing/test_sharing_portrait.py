@@ -55,6 +55,12 @@ def answers(**overrides):
                 {"kind": "problem", "id": "p1", "title": "问题"},
             ]
         },
+        "research": {
+            "items": [
+                {"kind": "topic", "id": "r1", "title": "乡村振兴资金监管制度研究",
+                 "at": "2025-09-04T09:00:00+08:00", "via": {"kind": "item", "id": "i2"}}
+            ]
+        },
     }
     base.update(overrides)
     return base
@@ -72,7 +78,9 @@ def test_every_section_from_its_service_and_a_timeline_in_order():
         ("warning", "w1"),
         ("lead", "l1"),
         ("task", "t1"),
+        ("topic", "r1"),
     ]
+    assert [t["id"] for t in p["topics"]] == ["r1"]  # the research that studies it
     assert set(p["sections"].values()) == {"ok"}
 
 
@@ -115,3 +123,16 @@ def test_record_titles_read_like_a_line_of_the_agencys_ledger():
         "plc.case_quality", {"case_no": "（2024）渝0113执1021号", "grade": "unqualified"}
     ).endswith("评查不合格")
     assert record_title("someone.new_kind", {"x": 1}) == "someone.new_kind"
+
+
+def test_a_converted_warning_names_its_lead_only_inside_need_to_know():
+    from runtime.identity import Identity
+    from services.sharing.rules import hide_lead_link
+
+    w = {"id": "w1", "lead_id": "lead-7", "handled_unit": "audit", "to_unit": "cdi"}
+    for who in (Identity("office", "npc", "office_admin"), Identity("leader", "npc", "viewer"),
+                Identity("a", "audit", "liaison"), Identity("c", "cdi", "liaison")):
+        assert hide_lead_link(w, who)["lead_id"] == "lead-7"
+    for who in (Identity("f", "finance", "liaison"), Identity("r", "rural", "supervised")):
+        assert hide_lead_link(w, who)["lead_id"] is None
+    assert w["lead_id"] == "lead-7"
