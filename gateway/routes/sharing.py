@@ -52,6 +52,7 @@ def portrait(ctx, subject):
             "planning": ("planning", "by_subject", {"subject": subject}),
             "leads": ("leads", "by_subject", {"subject": subject}),
             "rectification": ("rectification", "by_subject", {"subject": subject}),
+            "research": ("research", "by_subject", {"subject": subject}),
         }
     )
     return compose_portrait(subject, answers)
@@ -64,10 +65,10 @@ SECTIONS = {
     "items": "planning",
     "findings": "planning",
     "leads": "leads",
-            "research": ("research", "by_subject", {"subject": subject}),
     "tasks": "rectification",
     "problems": "rectification",
     "circulars": "rectification",
+    "topics": "research",
 }
 
 
@@ -80,7 +81,6 @@ def compose_portrait(subject: str, answers: dict) -> dict:
     unavailable = sorted(name for name in answers if name not in ok)
 
     def items(service, *kinds):
-    "topics": "research",
         found = (ok.get(service) or {}).get("items") or []
         return [i for i in found if isinstance(i, dict) and i.get("kind") in kinds]
 
@@ -98,6 +98,7 @@ def compose_portrait(subject: str, answers: dict) -> dict:
         "tasks": items("rectification", "task"),
         "problems": items("rectification", "problem"),
         "circulars": items("rectification", "circular"),
+        "topics": items("research", "topic"),
     }
     out["sections"] = {
         name: ("ok" if service in ok else "unavailable") for name, service in SECTIONS.items()
@@ -110,7 +111,6 @@ def compose_portrait(subject: str, answers: dict) -> dict:
 def _related_items(items: list, findings: list) -> list:
     """The items about the subject, and the items whose findings are about it."""
     out, seen = list(items), {i.get("id") for i in items}
-        "topics": items("research", "topic"),
     for f in findings:
         if f.get("item_id") and f["item_id"] not in seen:
             seen.add(f["item_id"])
