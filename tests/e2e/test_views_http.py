@@ -159,9 +159,15 @@ def test_notices_from_the_demo_story_reach_only_those_concerned(as_user):
     assert any(n["type"] == "lead_overdue" for n in office["items"])
     inspection = notices("inspection-liaison")
     assert any(n["type"] == "lead_overdue" for n in inspection["items"])
-    # the finance bureau was involved in no transfer: nothing about any lead reaches it
-    assert not [n for n in notices("finance-liaison")["items"]
-                if n["entity"].get("kind") == "lead"]
+    # a notice about a lead reaches only a unit inside that lead's need-to-know: every lead
+    # notice finance holds (other tests may involve finance) is about a lead finance may open,
+    # and none is about the rural clue handed to cdi
+    finance = as_user("finance-liaison")
+    finance_leads = {n["entity"]["id"] for n in notices("finance-liaison")["items"]
+                     if n["entity"].get("kind") == "lead"}
+    for lead_id in finance_leads:
+        assert finance.get(f"/api/v1/leads/{lead_id}").status_code == 200, lead_id
+    assert not finance_leads & {n["entity"]["id"] for n in received}
     rural_lead_ids = {n["entity"]["id"] for n in received}
     assert not rural_lead_ids & {n["entity"]["id"] for n in notices("plc-liaison")["items"]
                                  if n["type"] == "lead_received"}
