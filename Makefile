@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-stamp
 REQUIREMENTS := requirements.lock $(sort $(wildcard requirements/*.txt))
 PYTEST := $(BIN)/pytest
 
-.PHONY: install run test test-unit test-integration test-e2e test-browser test-deploy test-faults \
+.PHONY: install run test test-unit test-integration test-e2e test-browser test-deploy test-faults test-security \
         lint format bench migrate clean
 
 $(STAMP): pyproject.toml $(REQUIREMENTS)
@@ -30,7 +30,7 @@ migrate: install
 ## test: install, make sure the broker, database and browser are there, run every suite
 test: install
 	scripts/ensure-services.sh
-	$(MAKE) --no-print-directory test-unit test-deploy test-integration test-e2e test-browser test-faults
+	$(MAKE) --no-print-directory test-unit test-deploy test-integration test-e2e test-browser test-security test-faults
 
 test-unit: install
 	$(PYTEST) -q tests/unit
@@ -46,6 +46,9 @@ test-e2e: install
 
 test-browser: install
 	@if [ -d tests/browser ]; then $(PYTEST) -q tests/browser; fi
+
+test-security: install
+	@if [ -d tests/security ]; then $(PYTEST) -q tests/security; fi
 
 test-faults: install
 	@if [ -d tests/faults ]; then $(PYTEST) -q tests/faults; fi
