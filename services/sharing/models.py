@@ -59,6 +59,17 @@ class Record(Base):
     )
 
 
+class RecordCount(Base):
+    """How many records each subject has of each type, and (subject ``*``) each type in all:
+    kept in the transaction that stores the records, so totals, the portrait's counts and the
+    dashboard never count a million rows (issue 9)."""
+
+    __tablename__ = "record_counts"
+    subject: Mapped[str] = mapped_column(String(128), primary_key=True)
+    type: Mapped[str] = mapped_column(String(100), primary_key=True)
+    count: Mapped[int] = mapped_column(BIGINT)
+
+
 class Quarantined(Base):
     """A record refused by the adapter (reported over the bus) or on arrival here, with why."""
 

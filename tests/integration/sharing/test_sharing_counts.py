@@ -1,0 +1,83 @@
+"""The kept counts (services.sharing.counts) say exactly what COUNT(*) over the records says:
+after files, resends, duplicates within a batch and a refused record, on both databases."""
+
+import time
+
+import pytest
+from sharing_support import GOOD_FILES, SAMPLE_RECORDS, canonical
+from sqlalchemy import func, select
+
+from runtime.engine import make_engine
+
+pytestmark = pytest.mark.integration
+
+
+def counted(platform):
+    from services.sharing.models import Record
+
+    engine = make_engine("sharing", platform.config)
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(
+                select(Record.subject, Record.type, func.count()).group_by(
+                    Record.subject, Record.type
+                )
+            ).all()
+            conn.rollback()
+    finally:
+        engine.dispose()
+    return {(s, t): n for s, t, n in rows}
+
+
+def test_totals_portrait_counts_and_stats_match_the_rows(bus):
+    for agency, path in GOOD_FILES:
+        bus.ingest(agency, path)
+    bus.wait_records(SAMPLE_RECORDS)
+    one = bus.sign("finance", canonical("CNT-1", subject="official:CNT-9"))
+    bus.publish("finance.disbursement", {"records": [one, one]})  # a duplicate in the batch
+    bus.publish("finance.disbursement", {"records": [one]})  # and the batch again
+    forged = bus.sign("audit", canonical("CNT-2", record_type="audit.finding"))
+    bus.publish("finance.disbursement", {"records": [forged]})  # refused: not finance's
+    bus.wait_records(SAMPLE_RECORDS + 1)
+    time.sleep(0.5)
+
+    rows = counted(bus.platform)
+    assert sum(rows.values()) == SAMPLE_RECORDS + 1
+    assert bus.records_total() == SAMPLE_RECORDS + 1
+    for subject in {s for s, _ in rows}:
+        expected = {t: n for (s, t), n in rows.items() if s == subject}
+        portrait = bus.call("office", "portrait_facts", {"subject": subject})
+        assert portrait["by_type"] == expected
+        assert portrait["facts_total"] == sum(expected.values()) == len(portrait["facts"])
+        assert bus.records_total(subject=subject) == sum(expected.values())
+    by_type = {}
+    for (_, t), n in rows.items():
+        by_type[t] = by_type.get(t, 0) + n
+    stats = bus.call("office", "stats", {})
+    assert stats["records_by_type"] == by_type and stats["records"] == SAMPLE_RECORDS + 1
+    finance = sum(n for t, n in by_type.items() if t.startswith("finance."))
+    assert stats["per_unit"]["finance"] == finance
+    assert bus.records_total(source_unit="finance") == finance
+    assert bus.records_total(type="plc.petition") == by_type["plc.petition"]
+    # a unit counts only what it may read
+    plc = bus.call("plc-liaison", "list_records", {"limit": 1})
+    assert plc["total"] == sum(
+        n
+        for t, n in by_type.items()
+        if t in {"statistics.indicator", "plc.case_quality", "plc.petition"}
+    )
+
+
+def test_the_portrait_shows_the_newest_facts_oldest_first(bus):
+    records = [
+        bus.sign(
+            "finance",
+            {**canonical(f"NEW-{i}", subject="official:NEW-1"), "occurred_at": f"2025-0{1 + i}-01"},
+        )
+        for i in range(5)
+    ]
+    bus.publish("finance.disbursement", {"records": records})
+    bus.wait_records(5, subject="official:NEW-1")
+    portrait = bus.call("office", "portrait_facts", {"subject": "official:NEW-1", "limit": 3})
+    assert [f["record_id"] for f in portrait["facts"]] == ["NEW-2", "NEW-3", "NEW-4"]
+    assert portrait["facts_total"] == 5
