@@ -1,0 +1,131 @@
+"""The three parts of `make bench`, each on one database, each in a platform of its own."""
+
+from __future__ import annotations
+
+import io
+import pstats
+import time
+
+from bench import ingest as ing
+from bench import load, seed
+from bench.env import Env, rss_mb
+from bench.raw import raw_bus
+
+EVERYTHING = ("planning", "leads", "rectification", "research", "sharing", "gateway")
+PORTRAIT = "/api/v1/subjects/town-jieshi/portrait"
+ROUTES = {"ping": "/api/v1/ping", "portrait": PORTRAIT, "dashboard": "/api/v1/dashboard"}
+
+
+def _profile(env: Env, name: str = "sharing", top: int = 25) -> list[str]:
+    """Stop the profiled service and keep the top of its profile (by own time)."""
+    env.stop(name)
+    out = io.StringIO()
+    stats = pstats.Stats(str(env.var / f"{name}.prof"), stream=out)
+    stats.sort_stats("tottime").print_stats(top)
+    text = out.getvalue()
+    print(text)
+    return [line for line in text.splitlines() if line.strip()][-top - 1:]
+
+
+def ingest(db: str, sizes: dict, profile: bool = False) -> dict:
+    """Raw bus, then an adapter's file into the sharing service, then one record at a time."""
+    with Env(db, "ingest") as env:
+        env.migrate()
+        env.start("sharing", "gateway", profile=("sharing",) if profile else ())
+        raw = raw_bus(env.amqp_uri, count=sizes["raw_messages"])
+        file = ing.run_file(env, sizes["ingest_records"])
+        latency = ing.latency(env, sizes["latency_samples"])
+        out = {"raw": raw, "file": file, "latency": latency,
+               "ratio": round(file["per_s"] / raw["per_s"], 2)}
+        if profile:
+            out["profile"] = _profile(env)
+        return out
+
+
+def _rss(env: Env) -> float:
+    return round(rss_mb(env.pid("sharing")), 1)
+
+
+def _serial(env: Env, token: str, path: str, samples: int) -> dict:
+    """One client, ``samples`` requests: what one person waits."""
+    import requests
+
+    from bench.stats import percentile
+
+    load.check(env.url + path, token)
+    times = []
+    with requests.Session() as s:
+        s.headers["Authorization"] = f"Bearer {token}"
+        for _ in range(samples):
+            t0 = time.perf_counter()
+            r = s.get(env.url + path, timeout=30)
+            times.append((time.perf_counter() - t0) * 1000)
+            r.raise_for_status()
+    return {"samples": samples, "p50_ms": round(percentile(times, 50), 1),
+            "p99_ms": round(percentile(times, 99), 1)}
+
+
+def _load_more(env: Env, count: int) -> dict:
+    return ing.run_file(env, count) if count > 0 else {}
+
+
+def gateway(db: str, sizes: dict, profile: bool = False) -> dict:
+    """Ping (one RPC), the portrait (four services) and the dashboard (five) at 1/16/64."""
+    with Env(db, "gateway") as env:
+        env.migrate()
+        t0 = time.perf_counter()
+        seed.leads(env, sizes["leads"])
+        seed.tasks(env, sizes["tasks"])
+        seeded = {"leads": sizes["leads"], "tasks": sizes["tasks"],
+                  "leads_tasks_seconds": round(time.perf_counter() - t0, 1)}
+        env.start(*EVERYTHING, profile=("sharing",) if profile else ())
+        loaded = ing.run_file(env, sizes["records"])
+        seeded.update(records=sizes["records"], records_per_s=loaded["per_s"])
+        token = env.token()
+        out: dict = {"seeded": seeded}
+        for name, path in ROUTES.items():
+            out[name] = {str(c): load.run(env.url + path, token, c, sizes["seconds"])
+                         for c in (1, 16, 64)}
+        out["portrait_bytes"] = len(str(load.check(env.url + PORTRAIT, token)))
+        out["portrait_ratio"] = round(out["portrait"]["16"]["per_s"] / out["ping"]["16"]["per_s"],
+                                      2)
+        out["dashboard_ratio"] = round(
+            out["dashboard"]["16"]["per_s"] / out["ping"]["16"]["per_s"], 2)
+        if profile:
+            out["profile"] = _profile(env)
+        return out
+
+
+def growth(db: str, sizes: dict, profile: bool = False) -> dict:
+    """The portrait and the records list at a small and a large number of records, and the
+    sharing service's memory before and after loading the large number through the bus."""
+    small, large = sizes["growth_small"], sizes["growth_large"]
+    with Env(db, "growth") as env:
+        env.migrate()
+        env.start(*EVERYTHING, profile=("sharing",) if profile else ())
+        token = env.token()
+        memory = {"rss_mb_started": _rss(env)}
+        first = _load_more(env, small)
+        memory["rss_mb_at_small"] = _rss(env)
+        at_small = {"portrait": _serial(env, token, PORTRAIT, sizes["growth_samples"]),
+                    "records": _serial(env, token, "/api/v1/records", sizes["growth_samples"])}
+        t0 = time.perf_counter()
+        rest = _load_more(env, large - small)
+        load_seconds = time.perf_counter() - t0
+        memory["rss_mb_at_large"] = _rss(env)
+        at_large = {"portrait": _serial(env, token, PORTRAIT, sizes["growth_samples"]),
+                    "records": _serial(env, token, "/api/v1/records", sizes["growth_samples"])}
+        memory["growth_mb"] = round(memory["rss_mb_at_large"] - memory["rss_mb_started"], 1)
+        rows, distinct = ing.count_rows(env)
+        out = {
+            "small": small, "large": large, "rows": rows, "distinct": distinct,
+            "load": {"first": first, "rest": rest, "rest_seconds": round(load_seconds, 1)},
+            "at_small": at_small, "at_large": at_large, "memory": memory,
+            "portrait_p50_ratio": round(at_large["portrait"]["p50_ms"]
+                                        / at_small["portrait"]["p50_ms"], 2),
+            "records_p50_ratio": round(at_large["records"]["p50_ms"]
+                                       / at_small["records"]["p50_ms"], 2),
+        }
+        if profile:
+            out["profile"] = _profile(env)
+        return out
