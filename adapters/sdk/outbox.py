@@ -66,7 +66,11 @@ class StoredRecord:
     id: int
     type: str
     record_id: str
-    body: dict
+    text: str  # the signed record as stored: JSON, sorted keys (what goes on the bus as is)
+
+    @property
+    def body(self) -> dict:
+        return json.loads(self.text)
 
 
 @dataclass
@@ -204,9 +208,7 @@ class Outbox:
             " ORDER BY id LIMIT ?",
             (after_id, limit),
         ).fetchall()
-        return [
-            StoredRecord(id=r[0], type=r[1], record_id=r[2], body=json.loads(r[3])) for r in rows
-        ]
+        return [StoredRecord(id=r[0], type=r[1], record_id=r[2], text=r[3]) for r in rows]
 
     def unsent_quarantine(self, limit: int = 500) -> list[tuple[int, dict]]:
         rows = self.db.execute(
