@@ -35,8 +35,10 @@ STORED = re.compile(r'cosupervise_sharing_records_total\{agency="finance",outcom
 
 
 def write_ledger(path: Path, count: int, run: str, start: int = 0) -> Path:
-    """``count`` disbursements, ten per project; about one project in 500 outpaces its progress
-    (the early-warning rule fires on it, as it would on a real ledger)."""
+    """``count`` disbursements, ten per project, six implementing units. Two projects of each
+    ledger (7 and 507) outpace their progress: the early-warning rule fires on them as it would
+    on a real ledger, and a bigger ledger has no more of them, so that the growth part compares
+    the same answers over more rows."""
     with open(path, "w", encoding="utf-8-sig", newline="") as fh:
         w = csv.writer(fh)
         w.writerow(HEADER)
@@ -46,7 +48,7 @@ def write_ledger(path: Path, count: int, run: str, start: int = 0) -> Path:
             amount = allocated // 20
             cumulative = amount * (step + 1)
             progress = min(100, (step + 1) * 5 + 10)
-            if project % 500 == 7:
+            if project in (7, 507):
                 progress = 5  # funds far ahead of the works: a warning
             day = 1 + i % 28
             month = 1 + (i // 28) % 12

@@ -37,7 +37,7 @@ def _engine(env: Env, service: str):
 def leads(env: Env, count: int) -> int:
     from services.leads.models import Lead, LeadStep, LeadUnit
 
-    now = datetime.now(UTC)
+    now, today = datetime.now(UTC), date.today()
     engine = _engine(env, "leads")
     try:
         with engine.begin() as conn:
@@ -47,7 +47,7 @@ def leads(env: Env, count: int) -> int:
                     lead_id = f"lead-bench{i:07d}"
                     source = AGENCIES[i % len(AGENCIES)]
                     holder = AGENCIES[(i + 1) % len(AGENCIES)]
-                    registered = date(2025, 1 + i % 12, 1 + i % 28)
+                    registered = today - timedelta(days=i % 5)
                     status = ("registered", "transferred", "accepted", "concluded")[i % 4]
                     rows.append({
                         "id": lead_id, "subject": _subject(i),
@@ -56,8 +56,10 @@ def leads(env: Env, count: int) -> int:
                         "registered_by": f"{source}-liaison", "registered_on": registered,
                         "year": 2025, "holder_unit": holder if status != "registered" else source,
                         "sender_unit": source if status != "registered" else None,
-                        "accept_due": registered + timedelta(days=7),
-                        "feedback_due": registered + timedelta(days=37),
+                        # due ahead: a seeded backlog of overdue leads would have the leads
+                        # service escalate thousands of them while we measure
+                        "accept_due": today + timedelta(days=7 + i % 30),
+                        "feedback_due": today + timedelta(days=37 + i % 60),
                         "duplicates": [], "problem_ids": [], "created_at": now, "updated_at": now,
                     })
                     units.append({"lead_id": lead_id, "unit": source, "since": now})
@@ -77,7 +79,7 @@ def tasks(env: Env, count: int) -> int:
     """``count`` tasks, one problem each (a task is always about a recorded problem)."""
     from services.rectification.models import Problem, Task, TaskEvent
 
-    now = datetime.now(UTC)
+    now, today = datetime.now(UTC), date.today()
     engine = _engine(env, "rectification")
     try:
         with engine.begin() as conn:
@@ -94,7 +96,7 @@ def tasks(env: Env, count: int) -> int:
                     rows.append({
                         "id": f"task-bench{i:07d}", "problem_id": f"prob-bench{i:07d}",
                         "year": 2025, "responsible_unit": unit, "supervising_units": ["audit"],
-                        "measures": "整改措施", "deadline": date(2025, 1 + i % 12, 1 + i % 28),
+                        "measures": "整改措施", "deadline": today + timedelta(days=10 + i % 300),
                         "status": ("assigned", "submitted", "verified")[i % 3], "round": 1,
                         "assigned_by": "office", "assigned_unit": "npc", "created_at": now,
                     })
