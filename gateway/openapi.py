@@ -7,6 +7,7 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from marshmallow import Schema, fields
 
+from contracts.records import SUBJECT_RE
 from gateway.routing import ROUTES
 
 ERROR = {
@@ -32,6 +33,8 @@ def _openapi_path(path: str) -> tuple[str, list[dict]]:
     def replace(match):
         conv, name = match.group("conv"), match.group("name")
         schema = {"type": "integer"} if conv == "int" else {"type": "string"}
+        if name == "subject":  # a unit id or official:<id>, as the routes check it
+            schema["pattern"] = SUBJECT_RE.pattern
         params.append({"name": name, "in": "path", "required": True, "schema": schema})
         return "{" + name + "}"
 
