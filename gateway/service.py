@@ -1,11 +1,12 @@
 """The gateway: one nameko HTTP entrypoint that dispatches to the route table."""
 
 import logging
+import socket
 import time
 
 from nameko.dependency_providers import Config
 from nameko.web.handlers import HttpRequestHandler
-from nameko.web.server import WebServer, WsgiApp
+from nameko.web.server import HttpOnlyProtocol, WebServer, WsgiApp
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
@@ -48,9 +49,26 @@ class _JsonNotFoundApp(WsgiApp):
         return super().__call__(environ, start_response)
 
 
+class _NoDelayProtocol(HttpOnlyProtocol):
+    """Answers leave at once. The server writes an answer in 16 KB pieces; with Nagle's
+    algorithm on, a piece waits for the client's delayed ACK (40 ms on Linux) whenever the one
+    before is unacknowledged: every answer over 16 KB (a page of records, a portrait) took
+    40 ms more than its work (measured by `make bench`)."""
+
+    def setup(self):
+        super().setup()
+        try:
+            self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        except (OSError, AttributeError):
+            pass
+
+
 class _GatewayWebServer(WebServer):
     def get_wsgi_app(self):
         return _JsonNotFoundApp(self)
+
+    def get_wsgi_server(self, sock, wsgi_app, protocol=_NoDelayProtocol, debug=False):
+        return super().get_wsgi_server(sock, wsgi_app, protocol=protocol, debug=debug)
 
 
 class ApiEntrypoint(HttpRequestHandler):
