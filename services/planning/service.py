@@ -10,6 +10,7 @@ from runtime.db import Database
 from runtime.events import event_handler
 from runtime.identity import require_writer
 from runtime.ids import new_id
+from runtime.queries import json_list_has, page
 from runtime.rpc import rpc
 from runtime.service_base import ServiceBase
 from services.planning import rules, serialize
@@ -62,9 +63,7 @@ class PlanningService(ServiceBase):
             stmt = select(Proposal)
             if "year" in query:
                 stmt = stmt.where(Proposal.year == query["year"])
-            total = session.scalar(select(func.count()).select_from(stmt.subquery()))
-            rows = session.scalars(stmt.order_by(Proposal.created_at)
-                                   .limit(query["limit"]).offset(query["offset"]))
+            total, rows = page(session, stmt, query, Proposal.created_at)
             return {"items": [serialize.proposal(p) for p in rows], "total": total}
 
     @rpc
@@ -92,9 +91,7 @@ class PlanningService(ServiceBase):
             stmt = select(Meeting)
             if "year" in query:
                 stmt = stmt.where(Meeting.year == query["year"])
-            total = session.scalar(select(func.count()).select_from(stmt.subquery()))
-            rows = session.scalars(stmt.order_by(Meeting.held_on)
-                                   .limit(query["limit"]).offset(query["offset"]))
+            total, rows = page(session, stmt, query, Meeting.held_on)
             return {"items": [serialize.meeting(m) for m in rows], "total": total}
 
     # -- the annual plan ------------------------------------------------------------------
@@ -179,16 +176,11 @@ class PlanningService(ServiceBase):
                 stmt = stmt.where(Item.status == query["status"])
             if "unit" in query:
                 unit = query["unit"]
-                # JSON membership portable across SQLite and PostgreSQL: a quoted substring
                 stmt = stmt.where(or_(Item.lead_unit == unit,
-                                      func.cast(Item.participating_units, _text())
-                                      .contains(f'"{unit}"')))
+                                      json_list_has(Item.participating_units, unit)))
             if "subject" in query:
-                stmt = stmt.where(func.cast(Item.subjects, _text())
-                                  .contains(f'"{query["subject"]}"'))
-            total = session.scalar(select(func.count()).select_from(stmt.subquery()))
-            rows = session.scalars(stmt.order_by(Item.year.desc(), Item.seq)
-                                   .limit(query["limit"]).offset(query["offset"]))
+                stmt = stmt.where(json_list_has(Item.subjects, query["subject"]))
+            total, rows = page(session, stmt, query, Item.year.desc(), Item.seq)
             return {"items": [serialize.item_summary(i) for i in rows], "total": total}
 
     @rpc
@@ -500,9 +492,3 @@ class PlanningService(ServiceBase):
             if record["id"] not in links:
                 setattr(finding, column, [*links, record["id"]])
                 uow.audit("finding", finding.id, f"link_{kind}", after={kind: record["id"]})
-
-
-def _text():
-    from sqlalchemy import Text
-
-    return Text()

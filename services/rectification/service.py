@@ -6,7 +6,7 @@ import os
 from datetime import datetime
 
 from nameko.timer import Timer
-from sqlalchemy import Text, false, func, or_, select, update
+from sqlalchemy import false, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from contracts.errors import NotFound, RuleViolation
@@ -17,6 +17,7 @@ from runtime import clock
 from runtime.db import Database
 from runtime.identity import Identity, require_writer
 from runtime.ids import new_id
+from runtime.queries import json_list_has
 from runtime.rpc import ServiceRpc, rpc
 from runtime.service_base import ServiceBase
 from services.rectification import docx_export, redaction, report, rules, serialize
@@ -55,9 +56,7 @@ def _get(session, model, key, what):
     return obj
 
 
-def _contains(column, value: str):
-    """JSON list membership portable across SQLite and PostgreSQL: a quoted substring."""
-    return func.cast(column, Text()).contains(f'"{value}"')
+_contains = json_list_has
 
 
 def _problems_in_scope(stmt, who: Identity):

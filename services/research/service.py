@@ -2,7 +2,7 @@
 
 import logging
 
-from sqlalchemy import Text, cast, func, or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from contracts.errors import (
@@ -17,6 +17,7 @@ from contracts.schemas.base import load
 from runtime import clock
 from runtime.db import Database
 from runtime.ids import new_id
+from runtime.queries import json_list_has, page
 from runtime.rpc import ServiceRpc, rpc
 from runtime.service_base import ServiceBase
 from services.research import rules, serialize
@@ -129,13 +130,9 @@ class ResearchService(ServiceBase):
                 stmt = stmt.where(Topic.status == query["status"])
             if "unit" in query:
                 unit = query["unit"]
-                # unit ids are ASCII, so their quoted form is portable JSON text on both DBs
                 stmt = stmt.where(or_(Topic.lead_unit == unit,
-                                      cast(Topic.participating_units, Text)
-                                      .contains(f'"{unit}"')))
-            total = session.scalar(select(func.count()).select_from(stmt.subquery()))
-            rows = session.scalars(stmt.order_by(Topic.year.desc(), Topic.slot)
-                                   .limit(query["limit"]).offset(query["offset"]))
+                                      json_list_has(Topic.participating_units, unit)))
+            total, rows = page(session, stmt, query, Topic.year.desc(), Topic.slot)
             return {"items": [serialize.topic_summary(t) for t in rows], "total": total}
 
     # -- outputs: co-written by the topic's units, with versions and one final report -------
