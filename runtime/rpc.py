@@ -94,6 +94,33 @@ def _survive_lost_connections():
 _survive_lost_connections()
 
 
+def _ack_in_flight_work_before_disconnecting():
+    """A graceful stop acks the work it finished (found by tests/faults/test_sigterm.py).
+
+    On stop, nameko cancels a service's consumers first and waits for running workers after;
+    but its queue consumer leaves the broker as soon as no consumer is left, so the workers
+    that finished during the grace period acked into a closed connection and every one of
+    them was delivered again to the next instance: an event applied twice unless its handler
+    is idempotent, an RPC executed twice (a rolling update duplicated in-flight writes).
+    The connection now stays until the container has no worker running.
+    """
+    from nameko.messaging import QueueConsumer
+
+    if getattr(QueueConsumer, "_cosupervise_acks_before_disconnect", False):
+        return
+
+    def on_iteration(self):
+        self._cancel_consumers_if_requested()
+        if len(self._consumers) == 0 and not getattr(self.container, "_worker_threads", None):
+            self.should_stop = True
+
+    QueueConsumer.on_iteration = on_iteration
+    QueueConsumer._cosupervise_acks_before_disconnect = True
+
+
+_ack_in_flight_work_before_disconnecting()
+
+
 class _Pending:
     def __init__(self, service, method, reply, timeout):
         self.service, self.method, self.reply, self.timeout = service, method, reply, timeout
