@@ -12,7 +12,7 @@ import hashlib
 import json
 
 from runtime.events import ATTEMPTS_HEADER
-from runtime.topology import DEAD_LETTER_QUEUE
+from runtime.topology import DEAD_LETTER_QUEUE, RECORDS_EXCHANGE, RECORDS_QUEUE
 
 
 class Letter:
@@ -80,16 +80,22 @@ def replay(conn, channel, letters) -> list[str]:
                 continue
             headers = {k: v for k, v in (letter.data.get("headers") or {}).items()
                        if k != ATTEMPTS_HEADER}
+            exchange, routing_key = "", queue
+            if queue == RECORDS_QUEUE and letter.data.get("routing_key"):
+                # an agency batch goes back through its exchange with its routing key; the
+                # broker stamps the operator's user as sender (sharing accepts it only from a
+                # user in records_trusted_users: otherwise ask the agency to resend)
+                exchange, routing_key = RECORDS_EXCHANGE, letter.data["routing_key"]
             from amqp import Message
 
             message = Message(letter.body, content_type="application/json",
                               content_encoding="utf-8", delivery_mode=2,
                               application_headers=headers)
             returned.clear()
-            publisher.basic_publish_confirm(message, exchange="", routing_key=queue,
+            publisher.basic_publish_confirm(message, exchange=exchange, routing_key=routing_key,
                                             mandatory=True)
             if returned:
-                print(f"未重放 {letter.event_id}：队列 {queue} 不存在 (queue missing)")
+                print(f"未重放 {letter.event_id}：{routing_key} 无队列接收 (unroutable)")
                 continue
             channel.basic_ack(letter.message.delivery_tag)
             done.append(letter.event_id)
