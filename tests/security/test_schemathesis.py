@@ -37,8 +37,10 @@ def test_api_fuzzed_from_its_openapi_document(stack, callers, tmp_path, who, pha
     (tmp_path / "output.txt").write_text(result.stdout + result.stderr)
     data = json.loads(report.read_text()) if report.exists() else {}
     failures = {f["code"]: (f["count"], f["operations"]) for f in data.get("failures", [])}
-    generated = (data.get("test_cases") or {})
+    cases = data.get("test_cases") or {}
+    tested = (data.get("operations") or {}).get("tested")
     print(f"\n[schemathesis as {who}] phases={phases} max_examples={examples} "
-          f"operations={len(data.get('operations') or [])} test_cases={generated} "
-          f"failures={failures or 0} exit={result.returncode}", flush=True)
+          f"operations_tested={tested} test_cases={cases.get('generated')} "
+          f"with_failures={cases.get('with_failures')} failures={failures or 0} "
+          f"exit={result.returncode}", flush=True)
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
