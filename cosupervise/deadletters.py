@@ -42,10 +42,16 @@ class Letter:
 
     def summary(self) -> dict:
         d = self.data
-        return {"event_id": self.event_id, "queue": d.get("queue"), "service": d.get("service"),
-                "handler": d.get("handler"), "attempts": d.get("attempts"),
-                "error": d.get("error"), "dead_lettered_at": d.get("dead_lettered_at"),
-                "body": self.body}
+        return {
+            "event_id": self.event_id,
+            "queue": d.get("queue"),
+            "service": d.get("service"),
+            "handler": d.get("handler"),
+            "attempts": d.get("attempts"),
+            "error": d.get("error"),
+            "dead_lettered_at": d.get("dead_lettered_at"),
+            "body": self.body,
+        }
 
 
 def browse(channel) -> list[Letter]:
@@ -78,8 +84,9 @@ def replay(conn, channel, letters) -> list[str]:
             if not queue:
                 print(f"跳过 {letter.event_id}：死信未记录原队列 (no queue recorded)")
                 continue
-            headers = {k: v for k, v in (letter.data.get("headers") or {}).items()
-                       if k != ATTEMPTS_HEADER}
+            headers = {
+                k: v for k, v in (letter.data.get("headers") or {}).items() if k != ATTEMPTS_HEADER
+            }
             exchange, routing_key = "", queue
             if queue == RECORDS_QUEUE and letter.data.get("routing_key"):
                 # an agency batch goes back through its exchange with its routing key; the
@@ -88,12 +95,17 @@ def replay(conn, channel, letters) -> list[str]:
                 exchange, routing_key = RECORDS_EXCHANGE, letter.data["routing_key"]
             from amqp import Message
 
-            message = Message(letter.body, content_type="application/json",
-                              content_encoding="utf-8", delivery_mode=2,
-                              application_headers=headers)
+            message = Message(
+                letter.body,
+                content_type="application/json",
+                content_encoding="utf-8",
+                delivery_mode=2,
+                application_headers=headers,
+            )
             returned.clear()
-            publisher.basic_publish_confirm(message, exchange=exchange, routing_key=routing_key,
-                                            mandatory=True)
+            publisher.basic_publish_confirm(
+                message, exchange=exchange, routing_key=routing_key, mandatory=True
+            )
             if returned:
                 print(f"未重放 {letter.event_id}：{routing_key} 无队列接收 (unroutable)")
                 continue
@@ -145,18 +157,23 @@ def _print(letters, as_json: bool):
     print(f"死信队列 {DEAD_LETTER_QUEUE}：{len(letters)} 条 (dead letters)")
     for n, letter in enumerate(letters, 1):
         s = letter.summary()
-        print(f"{n}. 事件 {s['event_id']}  {s['service']}.{s['handler']}  "
-              f"尝试 {s['attempts']} 次  队列 {s['queue']}")
+        print(
+            f"{n}. 事件 {s['event_id']}  {s['service']}.{s['handler']}  "
+            f"尝试 {s['attempts']} 次  队列 {s['queue']}"
+        )
         print(f"   错误: {s['error']}")
 
 
 def add_subparser(subparsers) -> argparse.ArgumentParser:
     parser = subparsers.add_parser(
-        "deadletters", help="死信队列：查看、重放、丢弃 (dead-lettered events)",
-        description="列出事件处理多次失败后进入死信队列的事件；修复原因后可重放。")
+        "deadletters",
+        help="死信队列：查看、重放、丢弃 (dead-lettered events)",
+        description="列出事件处理多次失败后进入死信队列的事件；修复原因后可重放。",
+    )
     parser.add_argument("action", nargs="?", choices=["list", "replay", "drop"], default="list")
-    parser.add_argument("--event", action="append", metavar="EVENT_ID",
-                        help="要重放或丢弃的事件编号（可多次给出）")
+    parser.add_argument(
+        "--event", action="append", metavar="EVENT_ID", help="要重放或丢弃的事件编号（可多次给出）"
+    )
     parser.add_argument("--all", action="store_true", help="全部死信")
     parser.add_argument("--json", action="store_true", help="以 JSON 输出 (list)")
     parser.add_argument("--amqp-uri", default=None, help="消息代理地址 (default: $AMQP_URI)")

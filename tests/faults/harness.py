@@ -33,9 +33,8 @@ def free_port() -> int:
 
 def queue_depth(amqp_uri: str, queue: str) -> int:
     """Ready messages right now (a passive declare; the management API lags by seconds)."""
-    from kombu import Connection
-
     from amqp.exceptions import NotFound
+    from kombu import Connection
 
     with Connection(amqp_uri, connect_timeout=5) as conn:
         channel = conn.channel()
@@ -77,7 +76,7 @@ class FaultWorld:
         self.var = tmp / "var"
         self.var.mkdir(parents=True, exist_ok=True)
         self.env = env
-        self.procs: dict[str, "ServiceProcess"] = {}
+        self.procs: dict[str, ServiceProcess] = {}
         self.config = self._config()
         self.engines = {}
         for name in faultsvc.SERVICES:
@@ -89,8 +88,9 @@ class FaultWorld:
 
     def _config(self) -> dict:
         config = load_config()
-        config.update({"AMQP_URI": self.amqp_uri, "DATABASE_URL": self.database_url,
-                       "VAR_DIR": str(self.var)})
+        config.update(
+            {"AMQP_URI": self.amqp_uri, "DATABASE_URL": self.database_url, "VAR_DIR": str(self.var)}
+        )
         return config
 
     def declare_queue(self):
@@ -135,19 +135,32 @@ class FaultWorld:
         tables = faultsvc.metadata.tables
         outbox, effects, skipped = tables["outbox"], tables["effects"], tables["skipped"]
         with self.engines["faultproducer"].connect() as conn:
-            published = {r[0] for r in conn.execute(select(outbox.c.event_id).where(
-                outbox.c.published_at.is_not(None), outbox.c.last_error.is_(None)))}
+            published = {
+                r[0]
+                for r in conn.execute(
+                    select(outbox.c.event_id).where(
+                        outbox.c.published_at.is_not(None), outbox.c.last_error.is_(None)
+                    )
+                )
+            }
             emitted = conn.scalar(select(func.count()).select_from(outbox))
-            unroutable = conn.scalar(select(func.count()).select_from(outbox).where(
-                outbox.c.last_error.is_not(None)))
+            unroutable = conn.scalar(
+                select(func.count()).select_from(outbox).where(outbox.c.last_error.is_not(None))
+            )
         with self.engines["faultconsumer"].connect() as conn:
             applied = [r[0] for r in conn.execute(select(effects.c.event_id))]
             skipped_n = conn.scalar(select(func.count()).select_from(skipped))
         stored = set(applied)
-        return Counts(emitted=emitted, published=len(published), stored=len(stored),
-                      lost=len(published - stored), duplicated=len(applied) - len(stored),
-                      redeliveries=len(self.lines("redelivered")), skipped=skipped_n,
-                      unroutable=unroutable)
+        return Counts(
+            emitted=emitted,
+            published=len(published),
+            stored=len(stored),
+            lost=len(published - stored),
+            duplicated=len(applied) - len(stored),
+            redeliveries=len(self.lines("redelivered")),
+            skipped=skipped_n,
+            unroutable=unroutable,
+        )
 
     def skipped_ids(self) -> list[str]:
         skipped = faultsvc.metadata.tables["skipped"]
@@ -158,11 +171,13 @@ class FaultWorld:
         def done():
             c = self.counts()
             return c if c.stored >= n and c.published >= n else None
+
         try:
             return wait_for(done, timeout, f"{n} events applied", interval=0.5)
         except TimeoutError:
-            raise TimeoutError(f"{self.counts()} — not all {n} applied within {timeout}s\n"
-                               + self.logs()) from None
+            raise TimeoutError(
+                f"{self.counts()} — not all {n} applied within {timeout}s\n" + self.logs()
+            ) from None
 
     def logs(self, tail: int = 3000) -> str:
         out = []
@@ -190,9 +205,11 @@ class Counts:
 
     def report(self, title: str, **extra) -> str:
         more = "".join(f" {k}={v}" for k, v in extra.items())
-        line = (f"[{title}] published={self.published} stored={self.stored} lost={self.lost} "
-                f"duplicated={self.duplicated} redeliveries={self.redeliveries} "
-                f"skipped_as_already_applied={self.skipped}{more}")
+        line = (
+            f"[{title}] published={self.published} stored={self.stored} lost={self.lost} "
+            f"duplicated={self.duplicated} redeliveries={self.redeliveries} "
+            f"skipped_as_already_applied={self.skipped}{more}"
+        )
         print("\n" + line, flush=True)
         results = os.environ.get("COSUPERVISE_FAULT_RESULTS")
         if results:
@@ -214,12 +231,17 @@ class ServiceProcess:
 
     def environ(self) -> dict:
         env = dict(os.environ)
-        env.update({
-            "AMQP_URI": self.world.amqp_uri, "DATABASE_URL": self.world.database_url,
-            "COSUPERVISE_VAR": str(self.world.var), "FAULT_CONTROL": str(self.world.control),
-            "FAULT_HTTP": f"127.0.0.1:{self.port}", "PYTHONUNBUFFERED": "1",
-            "COSUPERVISE_LOG_LEVEL": "WARNING",
-        })
+        env.update(
+            {
+                "AMQP_URI": self.world.amqp_uri,
+                "DATABASE_URL": self.world.database_url,
+                "COSUPERVISE_VAR": str(self.world.var),
+                "FAULT_CONTROL": str(self.world.control),
+                "FAULT_HTTP": f"127.0.0.1:{self.port}",
+                "PYTHONUNBUFFERED": "1",
+                "COSUPERVISE_LOG_LEVEL": "WARNING",
+            }
+        )
         env.update({k: str(v) for k, v in self.extra.items()})
         return env
 
@@ -230,14 +252,21 @@ class ServiceProcess:
         log.write(f"\n=== start #{self.generation} ===\n")
         log.flush()
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "tests.faults.faultsvc.run", self.name], cwd=ROOT,
-            env=self.environ(), stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+            [sys.executable, "-m", "tests.faults.faultsvc.run", self.name],
+            cwd=ROOT,
+            env=self.environ(),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         log.close()
         return self
 
     def ready(self) -> bool:
         if self.proc.poll() is not None:
-            raise RuntimeError(f"{self.name} exited ({self.proc.returncode}):\n{self.log()[-3000:]}")
+            raise RuntimeError(
+                f"{self.name} exited ({self.proc.returncode}):\n{self.log()[-3000:]}"
+            )
         try:
             return requests.get(f"http://127.0.0.1:{self.port}/readyz", timeout=2).ok
         except requests.RequestException:
@@ -295,7 +324,8 @@ class OwnRabbit:
         (base / "rabbitmq.conf").write_text(
             f"listeners.tcp.local = 127.0.0.1:{self.port}\n"
             "heartbeat = 10\n"
-            "disk_free_limit.absolute = 50MB\n")
+            "disk_free_limit.absolute = 50MB\n"
+        )
         (base / "enabled_plugins").write_text("[].\n")
 
     @staticmethod
@@ -304,33 +334,43 @@ class OwnRabbit:
 
     def _env(self) -> dict:
         env = dict(os.environ)
-        env.update({
-            "HOME": str(self.base),  # our own Erlang cookie, not the shared node's
-            "RABBITMQ_CONF_ENV_FILE": str(self.base / "env.conf"),
-            "RABBITMQ_NODENAME": self.node,
-            "RABBITMQ_NODE_PORT": str(self.port),
-            "RABBITMQ_DIST_PORT": str(self.dist_port),
-            "RABBITMQ_MNESIA_BASE": str(self.base / "mnesia"),
-            "RABBITMQ_LOG_BASE": str(self.base / "log"),
-            "RABBITMQ_ENABLED_PLUGINS_FILE": str(self.base / "enabled_plugins"),
-            "RABBITMQ_CONFIG_FILE": str(self.base / "rabbitmq.conf"),
-            "ERL_FLAGS": "-kernel inet_dist_use_interface {127,0,0,1}",
-        })
+        env.update(
+            {
+                "HOME": str(self.base),  # our own Erlang cookie, not the shared node's
+                "RABBITMQ_CONF_ENV_FILE": str(self.base / "env.conf"),
+                "RABBITMQ_NODENAME": self.node,
+                "RABBITMQ_NODE_PORT": str(self.port),
+                "RABBITMQ_DIST_PORT": str(self.dist_port),
+                "RABBITMQ_MNESIA_BASE": str(self.base / "mnesia"),
+                "RABBITMQ_LOG_BASE": str(self.base / "log"),
+                "RABBITMQ_ENABLED_PLUGINS_FILE": str(self.base / "enabled_plugins"),
+                "RABBITMQ_CONFIG_FILE": str(self.base / "rabbitmq.conf"),
+                "ERL_FLAGS": "-kernel inet_dist_use_interface {127,0,0,1}",
+            }
+        )
         return env
 
     def ctl(self, *args, timeout: float = 60) -> str:
-        result = subprocess.run([str(RABBIT_BIN / "rabbitmqctl"), "-n", self.node, *args],
-                                env=self._env(), capture_output=True, text=True,
-                                timeout=timeout)
+        result = subprocess.run(
+            [str(RABBIT_BIN / "rabbitmqctl"), "-n", self.node, *args],
+            env=self._env(),
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
         if result.returncode != 0:
             raise RuntimeError(f"rabbitmqctl {' '.join(args)}: {result.stderr or result.stdout}")
         return result.stdout
 
     def start(self, timeout: float = 60):
         log = open(self.base / "server.out", "a")
-        self.proc = subprocess.Popen([str(RABBIT_BIN / "rabbitmq-server")], env=self._env(),
-                                     stdout=log, stderr=subprocess.STDOUT,
-                                     start_new_session=True)
+        self.proc = subprocess.Popen(
+            [str(RABBIT_BIN / "rabbitmq-server")],
+            env=self._env(),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         log.close()
         wait_for(self.answering, timeout, f"RabbitMQ node {self.node} up", interval=0.3)
         return self
@@ -401,21 +441,28 @@ class Served:
 
     def start(self):
         log = open(self.log_path, "a")
-        self.proc = subprocess.Popen([sys.executable, "-m", "cosupervise.cli", "serve", self.name],
-                                     cwd=ROOT, env=self.env, stdout=log,
-                                     stderr=subprocess.STDOUT, start_new_session=True)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "cosupervise.cli", "serve", self.name],
+            cwd=ROOT,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         log.close()
         return self
 
     def wait_ready(self, timeout: float = 60):
         def ready():
             if self.proc.poll() is not None:
-                raise RuntimeError(f"{self.name} exited ({self.proc.returncode}):\n"
-                                   f"{self.log()[-3000:]}")
+                raise RuntimeError(
+                    f"{self.name} exited ({self.proc.returncode}):\n{self.log()[-3000:]}"
+                )
             try:
                 return requests.get(f"http://127.0.0.1:{self.port}/readyz", timeout=5).ok
             except requests.RequestException:
                 return False
+
         wait_for(ready, timeout, f"{self.name} ready", interval=0.3)
         return self
 
@@ -436,12 +483,17 @@ class Served:
 def platform_env(tmp: Path, amqp_uri: str, **extra) -> dict:
     """The environment of a small real platform in tmp: its own var, ports, vhost and key."""
     env = dict(os.environ)
-    env.update({
-        "AMQP_URI": amqp_uri, "COSUPERVISE_VAR": str(tmp / "var"), "DATABASE_URL": "",
-        "COSUPERVISE_JWT_SECRET": "faults-tests-only-" + "k" * 32,
-        "COSUPERVISE_HTTP": f"127.0.0.1:{free_port()}", "PYTHONUNBUFFERED": "1",
-        "PYTHONWARNINGS": "ignore",
-    })
+    env.update(
+        {
+            "AMQP_URI": amqp_uri,
+            "COSUPERVISE_VAR": str(tmp / "var"),
+            "DATABASE_URL": "",
+            "COSUPERVISE_JWT_SECRET": "faults-tests-only-" + "k" * 32,
+            "COSUPERVISE_HTTP": f"127.0.0.1:{free_port()}",
+            "PYTHONUNBUFFERED": "1",
+            "PYTHONWARNINGS": "ignore",
+        }
+    )
     for name in ("PLANNING", "LEADS", "RECTIFICATION", "RESEARCH", "SHARING"):
         env[f"COSUPERVISE_{name}_HTTP"] = f"127.0.0.1:{free_port()}"
     env.update({k: str(v) for k, v in extra.items()})
@@ -449,8 +501,14 @@ def platform_env(tmp: Path, amqp_uri: str, **extra) -> dict:
 
 
 def migrate(env: dict):
-    result = subprocess.run([sys.executable, "-m", "cosupervise.cli", "migrate"], cwd=ROOT,
-                            env=env, capture_output=True, text=True, timeout=180)
+    result = subprocess.run(
+        [sys.executable, "-m", "cosupervise.cli", "migrate"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 

@@ -25,30 +25,41 @@ def test_three_broker_restarts_under_load(own_rabbit, world_factory):
     producer = world.start("faultproducer")
     world.set_target(EVENTS)
     started = time.monotonic()
-    restarts = [("stop_app/start_app", own_rabbit.restart_app),
-                ("node stopped and started", own_rabbit.restart_node),
-                ("node SIGKILLed and started", own_rabbit.crash_node)]
+    restarts = [
+        ("stop_app/start_app", own_rabbit.restart_app),
+        ("node stopped and started", own_rabbit.restart_node),
+        ("node SIGKILLed and started", own_rabbit.crash_node),
+    ]
     progress = []
     for how, restart in restarts:
         before = world.counts()
         # under load: wait until events are flowing, then pull the broker away
-        wait_for(lambda b=before: world.counts().stored > b.stored + 300, 60,
-                 "events flowing before the restart")
+        wait_for(
+            lambda b=before: world.counts().stored > b.stored + 300,
+            60,
+            "events flowing before the restart",
+        )
         restart()
         # nobody restarts the services: they must find the broker again by themselves
         after = world.counts()
-        wait_for(lambda a=after: world.counts().stored > a.stored + 100, 90,
-                 f"events flowing again after {how}")
+        wait_for(
+            lambda a=after: world.counts().stored > a.stored + 100,
+            90,
+            f"events flowing again after {how}",
+        )
         progress.append((how, after.stored))
         assert consumer.alive() and producer.alive()
     counts = world.wait_applied(EVENTS, timeout=150)
     wait_for(lambda: world.counts().published == EVENTS, 60, "outbox drained")
     wait_for(lambda: own_rabbit.queue_depth(QUEUE) == 0, 30, "queue drained")
     counts = world.counts()
-    line = counts.report("broker restarted x3", restarts=len(restarts),
-                         emitted=counts.emitted, outbox_backlog=counts.emitted - counts.published
-                         - counts.unroutable,
-                         seconds=round(time.monotonic() - started, 1))
+    line = counts.report(
+        "broker restarted x3",
+        restarts=len(restarts),
+        emitted=counts.emitted,
+        outbox_backlog=counts.emitted - counts.published - counts.unroutable,
+        seconds=round(time.monotonic() - started, 1),
+    )
     assert counts.emitted == EVENTS, line
     assert counts.unroutable == 0, line
     assert counts.published == EVENTS and counts.stored == EVENTS, line

@@ -49,9 +49,12 @@ def test_outbox_survives_ten_sigkills_of_the_consumer(database, vhost_uri, world
     wait_for(lambda: queue_depth(uri, QUEUE) == 0, 30, "queue drained")
     counts = world.counts()
     died = world.lines("died-after-commit")
-    line = counts.report(f"consumer SIGKILLed x{KILLS} ({database})", kills=KILLS,
-                         kills_between_commit_and_ack=len(died),
-                         seconds=round(time.monotonic() - started, 1))
+    line = counts.report(
+        f"consumer SIGKILLed x{KILLS} ({database})",
+        kills=KILLS,
+        kills_between_commit_and_ack=len(died),
+        seconds=round(time.monotonic() - started, 1),
+    )
     assert counts.published == EVENTS, line
     assert counts.stored == EVENTS, line
     assert counts.lost == 0, line

@@ -22,8 +22,14 @@ MAX_ATTEMPTS = 5  # config/cosupervise.yaml events.max_attempts
 
 def deadletters(uri, *args):
     env = dict(os.environ, AMQP_URI=uri, PYTHONWARNINGS="ignore")
-    result = subprocess.run([sys.executable, "-m", "cosupervise.cli", "deadletters", *args],
-                            cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "cosupervise.cli", "deadletters", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     return result.stdout
 
@@ -59,8 +65,10 @@ def test_poison_message_is_dead_lettered_and_replayable(vhost_uri, world_factory
     assert "毒消息" in deadletters(uri, "list")  # the human listing says why, in Chinese
     assert queue_depth(uri, DEAD_LETTER_QUEUE) == 1, "listing must not consume"
     metrics = requests.get(f"http://127.0.0.1:{consumer.port}/metrics", timeout=5).text
-    assert 'cosupervise_events_dead_lettered_total{handler="apply",service="faultconsumer"} 1.0' \
+    assert (
+        'cosupervise_events_dead_lettered_total{handler="apply",service="faultconsumer"} 1.0'
         in metrics
+    )
 
     # the cause fixed, the operator replays it: applied once, the letter gone
     (world.control / "cured").write_text("")
@@ -68,8 +76,7 @@ def test_poison_message_is_dead_lettered_and_replayable(vhost_uri, world_factory
     assert "已重放 1 条" in out
     counts = world.wait_applied(50, timeout=60)
     assert queue_depth(uri, DEAD_LETTER_QUEUE) == 0
-    line = counts.report("poison message", attempts=len(attempts), dead_lettered=1,
-                         replayed=1)
+    line = counts.report("poison message", attempts=len(attempts), dead_lettered=1, replayed=1)
     assert counts.lost == 0 and counts.duplicated == 0, line
 
 
@@ -81,11 +88,17 @@ def test_unreadable_message_is_dead_lettered_not_acked_away(vhost_uri, world_fac
     world.start("faultconsumer")
     with Connection(uri) as conn:
         producer = conn.Producer()
-        producer.publish(b'{"event_id": "broken", "payload": ', exchange="",
-                         routing_key=QUEUE, content_type="application/json",
-                         content_encoding="utf-8", delivery_mode=2)
-    wait_for(lambda: queue_depth(uri, DEAD_LETTER_QUEUE) == 1, 30,
-             "the unreadable message dead-lettered")
+        producer.publish(
+            b'{"event_id": "broken", "payload": ',
+            exchange="",
+            routing_key=QUEUE,
+            content_type="application/json",
+            content_encoding="utf-8",
+            delivery_mode=2,
+        )
+    wait_for(
+        lambda: queue_depth(uri, DEAD_LETTER_QUEUE) == 1, 30, "the unreadable message dead-lettered"
+    )
     letters = json.loads(deadletters(uri, "list", "--json"))
     assert letters[0]["queue"] == QUEUE
     assert "decode" in letters[0]["error"].lower() or "解析" in letters[0]["error"]

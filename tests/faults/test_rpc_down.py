@@ -16,8 +16,9 @@ RPC_TIMEOUT = 3  # COSUPERVISE_RPC_TIMEOUT for this platform
 @pytest.fixture
 def small_platform(vhost_uri, tmp_path):
     _, uri = vhost_uri
-    env = platform_env(tmp_path, uri, COSUPERVISE_SERVICES="planning",
-                       COSUPERVISE_RPC_TIMEOUT=RPC_TIMEOUT)
+    env = platform_env(
+        tmp_path, uri, COSUPERVISE_SERVICES="planning", COSUPERVISE_RPC_TIMEOUT=RPC_TIMEOUT
+    )
     migrate(env)
     gateway_port = int(env["COSUPERVISE_HTTP"].rsplit(":", 1)[1])
     planning_port = int(env["COSUPERVISE_PLANNING_HTTP"].rsplit(":", 1)[1])
@@ -53,8 +54,12 @@ def test_service_down_answers_503_in_bounded_time(small_platform):
         assert r.status_code == 503, r.text
         assert r.json()["error"]["code"] == "service_unavailable"
         assert took < RPC_TIMEOUT + 3, f"{took:.1f}s to answer 503"
-        proposal = {"year": 2031, "title": f"趁服务停止时提出（{how}）", "rationale": "测试",
-                    "concern_source": "public"}
+        proposal = {
+            "year": 2031,
+            "title": f"趁服务停止时提出（{how}）",
+            "rationale": "测试",
+            "concern_source": "public",
+        }
         r, took = timed("POST", f"{base}/api/v1/proposals", headers=liaison, json=proposal)
         timings[f"POST after {how}"] = round(took, 1)
         assert r.status_code == 503, r.text
@@ -63,13 +68,19 @@ def test_service_down_answers_503_in_bounded_time(small_platform):
         assert r.status_code == 503 and r.json()["checks"]["planning"] != "ok"
         assert took < RPC_TIMEOUT + 3
         planning.start().wait_ready()
-        wait_for(lambda: requests.get(f"{base}/readyz", timeout=10).status_code == 200, 30,
-                 "gateway ready again")
+        wait_for(
+            lambda: requests.get(f"{base}/readyz", timeout=10).status_code == 200,
+            30,
+            "gateway ready again",
+        )
         # what the caller was told failed must not happen later behind its back
         time.sleep(1)
         r = requests.get(f"{base}/api/v1/proposals?year=2031", headers=office, timeout=10)
         assert r.status_code == 200
-        assert r.json()["total"] == 0, \
+        assert r.json()["total"] == 0, (
             f"a request answered 503 was executed after {how}: {r.json()['items']}"
-    print(f"\n[RPC to a stopped service] 503 within {timings} s (rpc timeout {RPC_TIMEOUT} s)",
-          flush=True)
+        )
+    print(
+        f"\n[RPC to a stopped service] 503 within {timings} s (rpc timeout {RPC_TIMEOUT} s)",
+        flush=True,
+    )

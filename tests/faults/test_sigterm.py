@@ -37,10 +37,15 @@ def test_sigterm_under_load_finishes_in_flight_work(vhost_uri, world_factory):
     # the rest is applied by the next process
     consumer.start(FAULT_HANDLER_SECONDS=0).wait_ready()
     counts = world.wait_applied(EVENTS, timeout=90)
-    line = counts.report("SIGTERM under load", exit_code=code, seconds_to_exit=round(took, 1),
-                         in_flight_at_signal=in_flight_at_signal,
-                         started_before_exit=len(started), unfinished=len(started - finished),
-                         stored_at_exit=stored_at_exit)
+    line = counts.report(
+        "SIGTERM under load",
+        exit_code=code,
+        seconds_to_exit=round(took, 1),
+        in_flight_at_signal=in_flight_at_signal,
+        started_before_exit=len(started),
+        unfinished=len(started - finished),
+        stored_at_exit=stored_at_exit,
+    )
     assert code == 0, consumer.log()[-3000:]
     assert took < GRACE, line
     assert "did not stop within" not in consumer.log()
@@ -70,8 +75,12 @@ def test_sigterm_while_starting_stops_promptly(vhost_uri, world_factory):
         proc = world.start("faultconsumer", wait=False)
         offset = len(proc.log())
         # the moment nameko begins to start the container: connections are still being made
-        wait_for(lambda p=proc, o=offset: "starting services" in p.log()[o:], 60,
-                 "service starting", interval=0.005)
+        wait_for(
+            lambda p=proc, o=offset: "starting services" in p.log()[o:],
+            60,
+            "service starting",
+            interval=0.005,
+        )
         time.sleep(0.1 * attempt)
         proc.sigterm()
         signalled = time.monotonic()

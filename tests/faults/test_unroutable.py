@@ -22,8 +22,9 @@ def test_unroutable_events_are_reported_not_dropped(vhost_uri, world_factory):
     wait_for(lambda: world.counts().unroutable == 5, 60, "the relay reported 5 unroutable")
     outbox = faultsvc.metadata.tables["outbox"]
     with world.engines["faultproducer"].connect() as conn:
-        rows = conn.execute(select(outbox.c.published_at, outbox.c.last_error,
-                                   outbox.c.attempts)).all()
+        rows = conn.execute(
+            select(outbox.c.published_at, outbox.c.last_error, outbox.c.attempts)
+        ).all()
     assert len(rows) == 5
     assert all(r.last_error and r.last_error.startswith("unroutable") for r in rows), rows
     metrics = requests.get(f"http://127.0.0.1:{producer.port}/metrics", timeout=5).text
@@ -35,6 +36,7 @@ def test_unroutable_events_are_reported_not_dropped(vhost_uri, world_factory):
     world.set_target(25)
     wait_for(lambda: world.counts().stored == 20, 60, "the 20 later events applied")
     counts = world.counts()
-    counts.report("unroutable publish", unroutable_reported=counts.unroutable,
-                  emitted=counts.emitted)
+    counts.report(
+        "unroutable publish", unroutable_reported=counts.unroutable, emitted=counts.emitted
+    )
     assert counts.unroutable == 5 and counts.published == 20 and counts.lost == 0

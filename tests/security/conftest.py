@@ -15,11 +15,15 @@ import requests
 
 from tests.support.stack import Stack
 
-
 AGENCIES = ("cdi", "plc", "inspection", "audit", "finance", "statistics")
 # who calls: demo users by name, and callers that must never get in
-USERS = ["office", "leader", *(f"{a}-liaison" for a in AGENCIES), "court-reporter",
-         "rural-reporter"]
+USERS = [
+    "office",
+    "leader",
+    *(f"{a}-liaison" for a in AGENCIES),
+    "court-reporter",
+    "rural-reporter",
+]
 INTRUDERS = ["anonymous", "forged", "expired", "alg_none", "tampered"]
 
 
@@ -49,16 +53,26 @@ class Callers:
         self.tokens = {u: stack.token(u) for u in USERS}
         secret = (Path(stack.var) / "dev-jwt-secret").read_text().strip()
         now = int(time.time())
-        office = {"sub": "office", "unit": "npc", "role": "office_admin",
-                  "iss": "cosupervise", "aud": "cosupervise-api", "iat": now, "exp": now + 600}
+        office = {
+            "sub": "office",
+            "unit": "npc",
+            "role": "office_admin",
+            "iss": "cosupervise",
+            "aud": "cosupervise-api",
+            "iat": now,
+            "exp": now + 600,
+        }
         self.tokens["forged"] = jwt.encode(office, "not-the-key-" + "x" * 40, algorithm="HS256")
-        self.tokens["expired"] = jwt.encode({**office, "iat": now - 7200, "exp": now - 3600},
-                                            secret, algorithm="HS256")
+        self.tokens["expired"] = jwt.encode(
+            {**office, "iat": now - 7200, "exp": now - 3600}, secret, algorithm="HS256"
+        )
         self.tokens["alg_none"] = f"{_b64({'alg': 'none', 'typ': 'JWT'})}.{_b64(office)}."
         # a real liaison's token with its role raised to office_admin, signature kept
         header, _, signature = self.tokens["cdi-liaison"].split(".")
         claims = jwt.decode(self.tokens["cdi-liaison"], options={"verify_signature": False})
-        self.tokens["tampered"] = f"{header}.{_b64({**claims, 'role': 'office_admin', 'unit': 'npc'})}.{signature}"
+        self.tokens["tampered"] = (
+            f"{header}.{_b64({**claims, 'role': 'office_admin', 'unit': 'npc'})}.{signature}"
+        )
 
     def headers(self, who: str) -> dict:
         if who == "anonymous":

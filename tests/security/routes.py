@@ -8,10 +8,19 @@ from dataclasses import dataclass
 YEAR = 2025
 SUBJECT = "town-jieshi"
 # the collection a path segment's `{id}` belongs to
-COLLECTION = {"items": "item", "leads": "lead", "findings": "finding", "problems": "problem",
-              "tasks": "task", "circulars": "circular", "research-topics": "topic",
-              "records": "record", "warnings": "warning", "results": "result",
-              "notifications": "notification"}
+COLLECTION = {
+    "items": "item",
+    "leads": "lead",
+    "findings": "finding",
+    "problems": "problem",
+    "tasks": "task",
+    "circulars": "circular",
+    "research-topics": "topic",
+    "records": "record",
+    "warnings": "warning",
+    "results": "result",
+    "notifications": "notification",
+}
 
 
 @dataclass
@@ -47,10 +56,16 @@ def demo_ids(office, base) -> dict:
         if detail.get("findings"):
             ids["finding"] = detail["findings"][0]["id"]
             break
-    for kind, path in (("lead", "/api/v1/leads"), ("problem", "/api/v1/problems"),
-                       ("task", "/api/v1/tasks"), ("circular", "/api/v1/circulars"),
-                       ("record", "/api/v1/records"), ("warning", "/api/v1/warnings"),
-                       ("result", "/api/v1/results"), ("notification", "/api/v1/notifications")):
+    for kind, path in (
+        ("lead", "/api/v1/leads"),
+        ("problem", "/api/v1/problems"),
+        ("task", "/api/v1/tasks"),
+        ("circular", "/api/v1/circulars"),
+        ("record", "/api/v1/records"),
+        ("warning", "/api/v1/warnings"),
+        ("result", "/api/v1/results"),
+        ("notification", "/api/v1/notifications"),
+    ):
         found = first(path)
         ids[kind] = found[0]["id"] if found else "absent-0"
     topics = first("/api/v1/research-topics", year=YEAR)
@@ -107,8 +122,11 @@ def example(schema: dict, components: dict, depth: int = 0):
     if kind == "object" or "properties" in schema:
         props = schema.get("properties", {})
         required = schema.get("required", [])
-        return {k: example(v, components, depth + 1) for k, v in props.items()
-                if k in required or depth == 0 and not v.get("readOnly")}
+        return {
+            k: example(v, components, depth + 1)
+            for k, v in props.items()
+            if k in required or depth == 0 and not v.get("readOnly")
+        }
     if kind == "array":
         count = max(1, schema.get("minItems", 0))
         return [example(schema.get("items", {}), components, depth + 1) for _ in range(count)]
@@ -138,6 +156,5 @@ def operations(document: dict, ids: dict) -> list[Operation]:
             if "requestBody" in op:
                 schema = op["requestBody"]["content"]["application/json"]["schema"]
                 body = example(schema, components)
-            ops.append(Operation(method.upper(), template, path, bool(op.get("security")),
-                                 body))
+            ops.append(Operation(method.upper(), template, path, bool(op.get("security")), body))
     return ops

@@ -18,12 +18,26 @@ from tests.security.conftest import INTRUDERS, USERS
 from tests.security.routes import demo_ids, operations
 
 # a viewer's own notices are his to mark read; that changes nobody's data
-VIEWER_MAY = {"POST /api/v1/notifications/{id}/read", "POST /api/v1/notifications/read-all",
-              "POST /api/v1/auth/token"}
-SNAPSHOT = ["/api/v1/items?year=2025", "/api/v1/leads", "/api/v1/problems", "/api/v1/tasks",
-            "/api/v1/circulars", "/api/v1/research-topics?year=2025", "/api/v1/proposals",
-            "/api/v1/meetings", "/api/v1/key-units?year=2025", "/api/v1/warnings",
-            "/api/v1/results", "/api/v1/records?limit=1", "/api/v1/plans/2025"]
+VIEWER_MAY = {
+    "POST /api/v1/notifications/{id}/read",
+    "POST /api/v1/notifications/read-all",
+    "POST /api/v1/auth/token",
+}
+SNAPSHOT = [
+    "/api/v1/items?year=2025",
+    "/api/v1/leads",
+    "/api/v1/problems",
+    "/api/v1/tasks",
+    "/api/v1/circulars",
+    "/api/v1/research-topics?year=2025",
+    "/api/v1/proposals",
+    "/api/v1/meetings",
+    "/api/v1/key-units?year=2025",
+    "/api/v1/warnings",
+    "/api/v1/results",
+    "/api/v1/records?limit=1",
+    "/api/v1/plans/2025",
+]
 
 
 def call(session, base, op):
@@ -48,12 +62,17 @@ def sweep(callers, base, who, ops) -> list[tuple[str, int, str]]:
 def snapshot(office, base) -> dict:
     state = {}
     for path in SNAPSHOT:
-        body = office.get(base + path, params={"limit": 500} if "limit" not in path else None,
-                          timeout=30).json()
+        body = office.get(
+            base + path, params={"limit": 500} if "limit" not in path else None, timeout=30
+        ).json()
         items = body.get("items", [body])
-        state[path] = (body.get("total"), sorted(
-            (str(x.get("id") or x.get("unit")), str(x.get("status")), str(x.get("updated_at")))
-            for x in items))
+        state[path] = (
+            body.get("total"),
+            sorted(
+                (str(x.get("id") or x.get("unit")), str(x.get("status")), str(x.get("updated_at")))
+                for x in items
+            ),
+        )
     return state
 
 
@@ -89,8 +108,11 @@ def test_every_route_by_every_caller(stack, callers):
 
     table = {who: dict(Counter(status for _, status, _ in rows)) for who, rows in results.items()}
     total = sum(len(rows) for rows in results.values())
-    print(f"\n[permission matrix] {len(ops)} operations × {len(results)} callers = {total} "
-          f"requests, unexpected={len(failures)}", flush=True)
+    print(
+        f"\n[permission matrix] {len(ops)} operations × {len(results)} callers = {total} "
+        f"requests, unexpected={len(failures)}",
+        flush=True,
+    )
     for who, counts in table.items():
         print(f"  {who:20s} {dict(sorted(counts.items()))}", flush=True)
     assert not failures, "\n".join(map(str, failures[:40]))

@@ -34,7 +34,8 @@ metadata = MetaData()
 add_runtime_tables(metadata)
 # the effect of an event: not unique on event_id, so applying twice would show as a second row
 effects = Table(
-    "effects", metadata,
+    "effects",
+    metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("event_id", String(36), nullable=False, index=True),
     Column("seq", Integer, nullable=False),
@@ -43,7 +44,8 @@ effects = Table(
 )
 # deliveries that reached the handler after the effect was already committed
 skipped = Table(
-    "skipped", metadata,
+    "skipped",
+    metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("event_id", String(36), nullable=False),
     Column("pid", Integer, nullable=False),
@@ -95,7 +97,8 @@ class FaultProducer(ServiceBase):
         if FaultProducer._emitted is None:
             with self.db.read() as session:
                 FaultProducer._emitted = session.scalar(
-                    select(func.count()).select_from(self.db.tables["outbox"]))
+                    select(func.count()).select_from(self.db.tables["outbox"])
+                )
         batch = min(int(os.environ.get("FAULT_BATCH", "100")), target - FaultProducer._emitted)
         if batch <= 0:
             return
@@ -129,12 +132,18 @@ class FaultConsumer(ServiceBase):
             raise RuntimeError(f"毒消息 seq={payload['seq']}：处理总是失败")
         with self.db.unit_of_work(None) as uow:
             if not uow.first_time(envelope):
-                uow.session.execute(skipped.insert().values(event_id=envelope["event_id"],
-                                                            pid=os.getpid()))
+                uow.session.execute(
+                    skipped.insert().values(event_id=envelope["event_id"], pid=os.getpid())
+                )
                 return
-            uow.session.execute(effects.insert().values(
-                event_id=envelope["event_id"], seq=payload["seq"], pid=os.getpid(),
-                applied_at=clock.now()))
+            uow.session.execute(
+                effects.insert().values(
+                    event_id=envelope["event_id"],
+                    seq=payload["seq"],
+                    pid=os.getpid(),
+                    applied_at=clock.now(),
+                )
+            )
         FaultConsumer._applied += 1
         if FaultConsumer._applied == int(os.environ.get("FAULT_DIE_AFTER_COMMIT", "0") or -1):
             # committed, not yet acked: the worst moment to die
