@@ -41,17 +41,18 @@ def _wrk(url, token, clients, seconds) -> dict:
         ["wrk", f"-t{threads}", f"-c{clients}", f"-d{max(1, round(seconds))}s", "--latency",
          "--timeout", "10s", "-H", f"Authorization: Bearer {token}", url],
         capture_output=True, text=True, check=True).stdout
+    # failures are a finding, not a crash: counted, and said in the output
     bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     errors = re.search(r"Socket errors: (.*)", out)
-    if bad or (errors and "timeout 0" not in errors.group(1)):
-        raise RuntimeError(f"wrk saw failures on {url}:\n{out}")
     dist = dict(re.findall(r"^\s+(50|75|90|99)\.?0*%\s+(\S+)\s*$", out, re.M))
     if "50" not in dist or "99" not in dist:
         raise RuntimeError(f"wrk's answer not understood:\n{out}")
     return {"clients": clients, "tool": "wrk",
             "requests": int(re.search(r"(\d+) requests in", out).group(1)),
             "per_s": round(float(re.search(r"Requests/sec:\s+([0-9.]+)", out).group(1)), 1),
-            "p50_ms": round(_ms(dist["50"]), 1), "p99_ms": round(_ms(dist["99"]), 1)}
+            "p50_ms": round(_ms(dist["50"]), 1), "p99_ms": round(_ms(dist["99"]), 1),
+            "failed": int(bad.group(1)) if bad else 0,
+            "socket_errors": errors.group(1).strip() if errors else ""}
 
 
 def _threads(url, token, clients, seconds) -> dict:
@@ -70,7 +71,6 @@ def _threads(url, token, clients, seconds) -> dict:
                 own.append((time.perf_counter() - t0) * 1000)
                 if r.status_code != 200:
                     failures.append(f"{r.status_code} {r.text[:200]}")
-                    return
         with lock:
             latencies.extend(own)
 
@@ -81,9 +81,26 @@ def _threads(url, token, clients, seconds) -> dict:
     for w in workers:
         w.join()
     elapsed = time.perf_counter() - started
-    if failures:
-        raise RuntimeError(f"{url}: {failures[0]}")
     return {"clients": clients, "tool": "threads", "requests": len(latencies),
             "per_s": round(len(latencies) / elapsed, 1),
             "p50_ms": round(percentile(latencies, 50), 1),
-            "p99_ms": round(percentile(latencies, 99), 1)}
+            "p99_ms": round(percentile(latencies, 99), 1), "failed": len(failures),
+            "first_failure": failures[0] if failures else ""}
+
+
+def settle(url: str, token: str, timeout: float = 120) -> float:
+    """Wait until a cheap request is answered quickly again: work queued by the previous load
+    (RPC requests expire after the RPC timeout) must not be charged to the next one."""
+    started = time.perf_counter()
+    with requests.Session() as s:
+        s.headers["Authorization"] = f"Bearer {token}"
+        while time.perf_counter() - started < timeout:
+            t0 = time.perf_counter()
+            try:
+                ok = s.get(url, timeout=30).status_code == 200
+            except requests.RequestException:
+                ok = False
+            if ok and time.perf_counter() - t0 < 0.05:
+                break
+            time.sleep(0.5)
+    return round(time.perf_counter() - started, 1)

@@ -42,6 +42,8 @@ def _flat(prefix, value, out):
         for k, v in value.items():
             if k != "profile":
                 _flat(f"{prefix}.{k}" if prefix else str(k), v, out)
+    elif isinstance(value, str) and not value:
+        return
     elif isinstance(value, (int, float, str)) and not isinstance(value, bool):
         out.append(f"{prefix}: {value}")
 
