@@ -17,10 +17,11 @@ def test_portrait_within_each_callers_rights_and_a_missing_service_marked(platfo
     from gateway.service import GatewayService
     from services.leads.service import LeadsService
     from services.planning.service import PlanningService
+    from services.research.service import ResearchService
     from services.sharing.service import SharingService
 
     platform.config["rpc_timeout_seconds"] = 2
-    platform.start(SharingService, PlanningService, LeadsService, GatewayService)
+    platform.start(SharingService, PlanningService, LeadsService, ResearchService, GatewayService)
     url = gateway_url(platform.containers[-1])
     bus = Bus(platform)
     bus.ingest("finance", SAMPLES["finance"] / "乡村振兴衔接资金拨付台账_2025.csv")
