@@ -17,7 +17,7 @@ from runtime.identity import Identity
 from runtime.ids import new_id
 from runtime.rpc import ServiceRpc, rpc
 from runtime.service_base import ServiceBase
-from services.sharing import counts, metrics, rules, serialize, store
+from services.sharing import counts, metrics, pages, rules, serialize, store
 from services.sharing import warnings as wr
 from services.sharing.ingest import AgencyKeys, records_consumer
 from services.sharing.models import (
@@ -185,13 +185,6 @@ class SharingService(ServiceBase):
         types = rules.narrow(query.get("type"), self._readable(who))
         if types == []:
             return {"items": [], "total": 0}
-        stmt = select(Record)
-        if types is not None:
-            stmt = stmt.where(Record.type.in_(types))
-        if query.get("subject"):
-            stmt = stmt.where(Record.subject == query["subject"])
-        if query.get("source_unit"):
-            stmt = stmt.where(Record.source_unit == query["source_unit"])
         with self.db.read() as session:
             # kept with the records (services.sharing.counts): no COUNT(*) over a million rows
             total = counts.total(
@@ -200,10 +193,13 @@ class SharingService(ServiceBase):
                 types=types,
                 source_unit=query.get("source_unit"),
             )
-            rows = session.scalars(
-                stmt.order_by(Record.occurred_at.desc(), Record.id.desc())
-                .limit(query["limit"])
-                .offset(query["offset"])
+            rows = pages.newest(
+                session,
+                types=types,
+                subject=query.get("subject"),
+                source_unit=query.get("source_unit"),
+                limit=query["limit"],
+                offset=query["offset"],
             )
             return {"items": [serialize.record(r) for r in rows], "total": total}
 

@@ -81,3 +81,37 @@ def test_the_portrait_shows_the_newest_facts_oldest_first(bus):
     portrait = bus.call("office", "portrait_facts", {"subject": "official:NEW-1", "limit": 3})
     assert [f["record_id"] for f in portrait["facts"]] == ["NEW-2", "NEW-3", "NEW-4"]
     assert portrait["facts_total"] == 5
+
+
+def test_a_units_pages_are_its_newest_readable_records_in_order(bus):
+    from services.sharing.models import Record
+
+    for agency, path in GOOD_FILES:
+        bus.ingest(agency, path)
+    bus.wait_records(SAMPLE_RECORDS)
+    readable = ["plc.case_quality", "plc.petition", "statistics.indicator"]
+    engine = make_engine("sharing", bus.platform.config)
+    try:
+        with engine.connect() as conn:
+            expected = [
+                str(i)
+                for i in conn.execute(
+                    select(Record.id)
+                    .where(Record.type.in_(readable))
+                    .order_by(Record.occurred_at.desc(), Record.id.desc())
+                ).scalars()
+            ]
+            conn.rollback()
+    finally:
+        engine.dispose()
+    assert len(expected) == 27
+    pages = []
+    for offset in range(0, 30, 7):
+        page = bus.call("plc-liaison", "list_records", {"limit": 7, "offset": offset})
+        assert page["total"] == 27
+        pages += [r["id"] for r in page["items"]]
+    assert pages == expected
+    court = bus.call("plc-liaison", "list_records", {"subject": "court", "limit": 50})
+    assert [r["id"] for r in court["items"]] == [
+        i for i in expected if i in {r["id"] for r in court["items"]}
+    ]
