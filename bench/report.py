@@ -73,3 +73,50 @@ def lines(results: dict) -> list[str]:
         verdict = "met" if g["met"] else "MISSED — see docs/PERFORMANCE.md for the profile"
         out.append(f"{g['name']}: {g['value']} (goal {g['goal']}: {verdict})")
     return out
+
+
+def markdown(results: dict) -> str:
+    """The headline figures as tables (for docs/PERFORMANCE.md)."""
+    dbs = results.get("databases", [])
+    rows = ["| figure | " + " | ".join(dbs) + " |", "| --- |" + " --- |" * len(dbs)]
+
+    def row(label, *path, fmt="{}"):
+        values = [_get(results, path[0], db, *path[1:]) for db in dbs]
+        if any(v is not None for v in values):
+            rows.append(f"| {label} | " + " | ".join(
+                "—" if v is None else fmt.format(v) for v in values) + " |")
+
+    row("raw bus, 1 KB messages/s", "ingest", "raw", "per_s", fmt="{:,.0f}")
+    row("ingest, records/s (file → committed rows)", "ingest", "file", "per_s", fmt="{:,.0f}")
+    row("**ingest.ratio** (goal ≥ 2.0)", "ingest", "ratio")
+    row("single record, p50 ms", "ingest", "latency", "p50_ms")
+    row("single record, p99 ms (goal ≤ 100)", "ingest", "latency", "p99_ms")
+    for name in ("ping", "portrait", "dashboard"):
+        for c in ("1", "16", "64"):
+            row(f"{name}, {c} clients: req/s", "gateway", name, c, "per_s", fmt="{:,.1f}")
+            p50 = [_get(results, "gateway", db, name, c, "p50_ms") for db in dbs]
+            p99 = [_get(results, "gateway", db, name, c, "p99_ms") for db in dbs]
+            if any(v is not None for v in p50):
+                rows.append(f"| {name}, {c} clients: p50 / p99 ms | " + " | ".join(
+                    "—" if a is None else f"{a} / {b}" for a, b in zip(p50, p99, strict=True))
+                    + " |")
+            failed = [_get(results, "gateway", db, name, c, "failed") for db in dbs]
+            if any(failed):
+                rows.append(f"| {name}, {c} clients: failed requests | " + " | ".join(
+                    str(f or 0) for f in failed) + " |")
+    row("**gateway.portrait.ratio** (goal ≥ 0.5)", "gateway", "portrait_ratio")
+    row("gateway.dashboard.ratio", "gateway", "dashboard_ratio")
+    row("portrait answer, bytes", "gateway", "portrait_bytes", fmt="{:,}")
+    row("portrait p50 ms at 10k records", "growth", "at_small", "portrait", "p50_ms")
+    row("portrait p50 ms at 1M records", "growth", "at_large", "portrait", "p50_ms")
+    row("**scale.portrait_p50_ratio** (goal ≤ 1.5)", "growth", "portrait_p50_ratio")
+    row("records list p50 ms at 10k records", "growth", "at_small", "records", "p50_ms")
+    row("records list p50 ms at 1M records", "growth", "at_large", "records", "p50_ms")
+    row("scale.records_p50_ratio", "growth", "records_p50_ratio")
+    row("loading the rest (to 1M) through the bus, records/s", "growth", "load", "rest", "per_s",
+        fmt="{:,.0f}")
+    row("sharing RSS MB: started", "growth", "memory", "rss_mb_started")
+    row("sharing RSS MB: after 10k", "growth", "memory", "rss_mb_at_small")
+    row("sharing RSS MB: after 1M", "growth", "memory", "rss_mb_at_large")
+    row("**sharing memory growth MB** (goal < 100)", "growth", "memory", "growth_mb")
+    return "\n".join(rows)
