@@ -137,10 +137,14 @@ _ORIGIN_NAMES = {"finding": "发现问题", "lead": "问题线索", "warning": "
 
 
 def problem_status(problem) -> str:
-    tasks = list(problem.tasks or [])
-    if not tasks:
+    return status_from_tasks([t.status for t in problem.tasks or []])
+
+
+def status_from_tasks(task_statuses: list[str]) -> str:
+    """open (no task yet), resolved (every task verified) or rectifying."""
+    if not task_statuses:
         return "open"
-    if all(t.status == "verified" for t in tasks):
+    if all(s == "verified" for s in task_statuses):
         return "resolved"
     return "rectifying"
 

@@ -623,9 +623,18 @@ class RectificationService(ServiceBase):
                 tasks = tasks.where(Task.year == year)
                 circulars = circulars.where(Circular.year == year)
                 keys = keys.where(KeyUnit.year == year)
-            problem_rows = list(session.scalars(problems))
-            task_rows = list(session.scalars(tasks))
-            circular_rows = list(session.scalars(circulars))
+            # columns, not objects: counting 10,000 tasks must not load them and their histories
+            problem_rows = session.execute(
+                problems.with_only_columns(Problem.id, Problem.source, Problem.nature)).all()
+            task_rows = session.execute(tasks.with_only_columns(
+                Task.status, Task.deadline, Task.responsible_unit, Task.supervising_units)).all()
+            circular_rows = session.execute(
+                circulars.with_only_columns(Circular.status, Circular.published_at)).all()
+            statuses_by_problem: dict[str, list[str]] = {}
+            for problem_id, status in session.execute(
+                    select(Task.problem_id, Task.status).where(
+                        Task.problem_id.in_(problems.with_only_columns(Problem.id)))):
+                statuses_by_problem.setdefault(problem_id, []).append(status)
             per_unit: dict[str, int] = {}
             tasks_by_status: dict[str, int] = {}
             for t in task_rows:
@@ -637,7 +646,9 @@ class RectificationService(ServiceBase):
                 "problems": len(problem_rows),
                 "problems_by_source": _count(p.source for p in problem_rows),
                 "problems_by_nature": _count(p.nature for p in problem_rows),
-                "problems_by_status": _count(rules.problem_status(p) for p in problem_rows),
+                "problems_by_status": _count(
+                    rules.status_from_tasks(statuses_by_problem.get(p.id, []))
+                    for p in problem_rows),
                 "tasks": len(task_rows),
                 "tasks_by_status": tasks_by_status,
                 "verified": tasks_by_status.get("verified", 0),

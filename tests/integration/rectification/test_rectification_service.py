@@ -369,6 +369,7 @@ def test_views_for_the_gateway_stay_within_the_callers_rights(platform):
     stats = call("leader", "rectification", "stats", {"year": 2025})
     assert stats["problems"] == 2 and stats["tasks"] == 2 and stats["overdue"] == 1
     assert stats["per_unit"] == {"ecology": 1, "inspection": 1, "court": 1, "plc": 1}
+    assert stats["problems_by_status"] == {"rectifying": 2}
     assert call("office", "rectification", "stats", {"year": 2024})["tasks"] == 0
 
     hits = call("office", "rectification", "search", {"q": "追诉"})["items"]
