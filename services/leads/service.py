@@ -407,11 +407,12 @@ class LeadsService(ServiceBase):
         subject = _text(payload, "subject", 120)
         today = clock.today()
         with self.db.read() as session:
+            # the newest 100: a portrait reads recent leads; the leads list pages the rest
             rows = session.scalars(_visible(select(Lead), who).where(Lead.subject == subject)
-                                   .order_by(Lead.created_at).limit(200))
+                                   .order_by(Lead.created_at.desc()).limit(100)).all()
             return {"items": [{**serialize.search_hit(r), "category": r.category,
                                "holder_unit": r.holder_unit,
-                               "overdue": rules.overdue(r, today)} for r in rows]}
+                               "overdue": rules.overdue(r, today)} for r in reversed(rows)]}
 
     @rpc
     def links(self, payload):
