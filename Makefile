@@ -63,6 +63,8 @@ format: install
 ## bench: the figures of issue 9, written to bench/results.json (never part of `make test`)
 bench: install
 	scripts/ensure-services.sh
+	@command -v wrk >/dev/null || apt-get install -y --no-install-recommends wrk >/dev/null 2>&1 || \
+	  echo "wrk 不可用：负载由 Python 线程产生，数值偏低 (apt-get install -y wrk)"
 	$(BIN)/python -m bench
 
 clean:
