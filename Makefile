@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-stamp
 REQUIREMENTS := requirements.lock $(sort $(wildcard requirements/*.txt))
 PYTEST := $(BIN)/pytest
 
-.PHONY: install run test test-unit test-integration test-e2e test-browser test-deploy test-faults test-security \
+.PHONY: install run test lane-platform lane-hardening test-unit test-integration test-e2e test-browser test-deploy test-faults test-security \
         lint format bench migrate clean
 
 $(STAMP): pyproject.toml $(REQUIREMENTS)
@@ -27,10 +27,24 @@ run: install
 migrate: install
 	$(BIN)/cosupervise migrate
 
-## test: install, make sure the broker, database and browser are there, run every suite
+## test: install, make sure the broker, database and browser are there, run every suite.
+## Two lanes side by side (each lane's output printed whole when it ends): the suites that
+## drive the platform, and the fault and attack battery, which mostly waits on kills and
+## broker restarts of its own processes and its own broker node.
 test: install
 	scripts/ensure-services.sh
-	$(MAKE) --no-print-directory test-unit test-deploy test-integration test-e2e test-browser test-security test-faults
+	$(MAKE) --no-print-directory -j2 --output-sync=target lane-platform lane-hardening
+
+lane-platform:
+	$(MAKE) --no-print-directory test-unit
+	$(MAKE) --no-print-directory test-deploy
+	$(MAKE) --no-print-directory test-integration
+	$(MAKE) --no-print-directory test-e2e
+	$(MAKE) --no-print-directory test-browser
+
+lane-hardening:
+	$(MAKE) --no-print-directory test-security
+	$(MAKE) --no-print-directory test-faults
 
 test-unit: install
 	$(PYTEST) -q tests/unit
