@@ -73,6 +73,9 @@ def _survive_lost_connections():
             except lost as exc:
                 log.warning("broker connection lost before %s (%s); the broker redelivers "
                             "the message", method.__name__, exc)
+                # the failed write marked the connection dead behind the consumer loop's back:
+                # have it reconnect in full (see _ack_in_flight_work_before_disconnecting)
+                self._cosupervise_connection_lost = True
         guarded.__name__ = method.__name__
         return guarded
 
@@ -110,6 +113,14 @@ def _ack_in_flight_work_before_disconnecting():
         return
 
     def on_iteration(self):
+        if getattr(self, "_cosupervise_connection_lost", False):
+            # A worker's ack failed on a connection the broker dropped. py-amqp then marks the
+            # transport disconnected, and kombu's next drain_events silently opened a *bare*
+            # new connection, without channel or consumers: the service looked connected and
+            # consumed nothing until restarted (found by tests/faults/test_broker_restarted.py,
+            # one broker restart in ten). Failing this iteration makes kombu reconnect in full.
+            self._cosupervise_connection_lost = False
+            raise ConnectionResetError("broker connection lost under an ack; reconnecting")
         self._cancel_consumers_if_requested()
         if len(self._consumers) == 0 and not getattr(self.container, "_worker_threads", None):
             self.should_stop = True
