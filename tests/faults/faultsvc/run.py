@@ -27,7 +27,31 @@ def _dump_greenlets(signum, frame):
         if isinstance(obj, greenlet.greenlet) and obj.gr_frame is not None:
             print("--- greenlet", obj, flush=True)
             traceback.print_stack(obj.gr_frame, file=sys.stdout)
+            frame = obj.gr_frame
+            while frame is not None:  # a socket wait: which socket, with which timeout
+                sock = frame.f_locals.get("self")
+                if type(sock).__name__ == "TCPTransport":
+                    print("    transport connected", sock.connected, "buffer",
+                          len(sock._read_buffer), flush=True)
+                    try:
+                        import socket as _socket
+
+                        peek = sock.sock.fd.recv(8, _socket.MSG_PEEK | _socket.MSG_DONTWAIT)
+                        print("    peek", peek, flush=True)
+                    except OSError as exc:
+                        print("    peek error", exc, flush=True)
+                if type(sock).__name__ == "GreenSocket":
+                    print("    socket", sock.fileno(), "timeout", sock.gettimeout(),
+                          "peer", _peer(sock), flush=True)
+                frame = frame.f_back
     sys.stdout.flush()
+
+
+def _peer(sock):
+    try:
+        return sock.getpeername()
+    except OSError as exc:
+        return f"({exc})"
 
 
 def main(name: str) -> int:
