@@ -127,6 +127,18 @@ def Year(**kw):  # noqa: N802
     return fields.Integer(strict=True, validate=validate.Range(min=2000, max=2100), **kw)
 
 
+class _JsonBoolean(fields.Boolean):
+    def _deserialize(self, value, attr, data, **kwargs):
+        if type(value) is not bool:  # 1 == True in Python: a set of truthy values can't tell
+            raise self.make_error("invalid")
+        return value
+
+
+def Flag(**kw):  # noqa: N802
+    """A JSON boolean: true or false only (marshmallow's Boolean would also take 1 and "yes")."""
+    return _JsonBoolean(**kw)
+
+
 def QueryYear(**kw):  # noqa: N802
     """A year in a query string: arrives as text, so not strict like a JSON body's year."""
     return fields.Integer(validate=validate.Range(min=2000, max=2100), **kw)

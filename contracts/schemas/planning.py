@@ -2,7 +2,7 @@
 
 from marshmallow import fields, validate
 
-from contracts.schemas.base import Answer, ListQuery, QueryYear, StrictSchema, Text, Title, Year
+from contracts.schemas.base import Answer, Flag, ListQuery, QueryYear, StrictSchema, Text, Title, Year
 from contracts.schemas.common import CoordinatingUnitId, Subject, UnitId, unique_list
 
 CONCERN_SOURCES = ("party_government", "deputies", "public", "npc_key_work")
@@ -65,7 +65,7 @@ class ItemIn(StrictSchema):
     lead_unit = CoordinatingUnitId(required=True, allow_none=True)
     participating_units = fields.List(CoordinatingUnitId(), load_default=list,
                                       validate=[validate.Length(max=20), unique_list])
-    key = fields.Boolean(load_default=False)
+    key = Flag(load_default=False)
     description = Text(load_default="")
     subjects = fields.List(Subject(), load_default=list,
                            validate=[validate.Length(max=50), unique_list])
@@ -127,7 +127,7 @@ class MilestoneOut(Answer):
 class ProgressIn(StrictSchema):
     note = fields.String(required=True, validate=validate.Length(min=1, max=20_000))
     milestone_id = fields.String(load_default=None, allow_none=True)
-    done = fields.Boolean(load_default=False)
+    done = Flag(load_default=False)
 
 
 class FindingIn(StrictSchema):

@@ -2,7 +2,7 @@
 
 from marshmallow import fields, validate
 
-from contracts.schemas.base import Answer, ListQuery, QueryYear, StrictSchema, Text, Title, Year
+from contracts.schemas.base import Answer, Flag, ListQuery, QueryYear, StrictSchema, Text, Title, Year
 from contracts.schemas.common import CoordinatingUnitId, UnitId, unique_list
 
 TOPIC_STATUSES = ("planned", "in_progress", "concluded")
@@ -38,7 +38,7 @@ class TopicQuery(ListQuery):
 class OutputIn(StrictSchema):
     title = Title(required=True)
     content = fields.String(required=True, validate=validate.Length(min=1, max=MAX_CONTENT))
-    final = fields.Boolean(load_default=False)
+    final = Flag(load_default=False)
 
 
 class VersionIn(StrictSchema):
@@ -46,7 +46,7 @@ class VersionIn(StrictSchema):
 
     content = fields.String(required=True, validate=validate.Length(min=1, max=MAX_CONTENT))
     title = Title()
-    final = fields.Boolean(load_default=None, allow_none=True)
+    final = Flag(load_default=None, allow_none=True)
 
 
 class LinksIn(StrictSchema):

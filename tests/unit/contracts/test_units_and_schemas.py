@@ -52,3 +52,11 @@ def test_a_non_object_body_is_refused_clearly():
     with pytest.raises(ValidationFailed) as e:
         load(s.PlanIn(), ["not", "an", "object"])
     assert e.value.fields
+
+
+@pytest.mark.parametrize("value", [1, 0, "true", "yes"])
+def test_flags_take_json_booleans_only(value):
+    with pytest.raises(ValidationFailed) as e:
+        load(s.ItemIn(), {"title": "事项", "form": "joint_supervision", "lead_unit": "cdi",
+                          "participating_units": ["audit"], "key": value})
+    assert e.value.fields["key"] == ["应为布尔值 (true/false)"]
