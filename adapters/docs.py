@@ -1,6 +1,6 @@
 """docs/ADAPTERS.md, written from the adapters' own mappings so the two never disagree.
 
-    .venv/bin/python -m adapters.docs > docs/ADAPTERS.md
+.venv/bin/python -m adapters.docs > docs/ADAPTERS.md
 """
 
 from pathlib import Path
@@ -70,22 +70,33 @@ def render() -> str:
         out.append(f"### {adapter.name} (`{agency}`)\n")
         samples = sorted((ROOT / "adapters" / agency / "samples").glob("*.*"))
         if samples:
-            out.append("Samples: " + ", ".join(f"`adapters/{agency}/samples/{p.name}`"
-                                                for p in samples) + "; lines that must be "
-                       f"refused: `adapters/{agency}/samples/broken/`.")
+            out.append(
+                "Samples: "
+                + ", ".join(f"`adapters/{agency}/samples/{p.name}`" for p in samples)
+                + "; lines that must be "
+                f"refused: `adapters/{agency}/samples/broken/`."
+            )
         for mapper in adapter.mappers:
-            out.append(f"\n**{mapper.title}** → `{agency}.{mapper.kind}` "
-                       f"({', '.join(mapper.formats).upper()})\n")
-            out.append("| 列 (header) | 也接受 | 字段 | 值 | 必填 |\n| --- | --- | --- | --- | --- |")
+            out.append(
+                f"\n**{mapper.title}** → `{agency}.{mapper.kind}` "
+                f"({', '.join(mapper.formats).upper()})\n"
+            )
+            out.append(
+                "| 列 (header) | 也接受 | 字段 | 值 | 必填 |\n| --- | --- | --- | --- | --- |"
+            )
             for column in mapper.columns:
                 others = "、".join(column.headers[1:]) or ""
                 target = "subject" if column.target == "subject" else column.target
                 doc = f"（{column.doc}）" if column.doc else ""
-                out.append(f"| {column.headers[0]}{doc} | {others} | `{target}` | {_value(column)} "
-                           f"| {'是' if column.required else '否'} |")
+                out.append(
+                    f"| {column.headers[0]}{doc} | {others} | `{target}` | {_value(column)} "
+                    f"| {'是' if column.required else '否'} |"
+                )
             if mapper.id_from:
-                out.append(f"\nNo id column: the record id is `{mapper.id_prefix}` + "
-                           f"{' + '.join(mapper.id_from)}.")
+                out.append(
+                    f"\nNo id column: the record id is `{mapper.id_prefix}` + "
+                    f"{' + '.join(mapper.id_from)}."
+                )
             if mapper.derive and mapper.derive.__doc__:
                 out.append(f"\nDerived: {mapper.derive.__doc__.strip()}")
             out.append("")

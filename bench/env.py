@@ -45,10 +45,13 @@ class Env:
         self.database = database
         self.var = Path(tempfile.mkdtemp(prefix=f"cv-{label}-{database}-"))
         self.vhost, self.amqp_uri = rabbit.create_vhost(f"cv-{label}")
-        self.database_url = postgres.create_database(f"cv_{label}") \
-            if database == "postgresql" else ""
-        self.ports = {name: free_port() for name in
-                      ("gateway", "planning", "leads", "rectification", "research", "sharing")}
+        self.database_url = (
+            postgres.create_database(f"cv_{label}") if database == "postgresql" else ""
+        )
+        self.ports = {
+            name: free_port()
+            for name in ("gateway", "planning", "leads", "rectification", "research", "sharing")
+        }
         self.procs: dict[str, subprocess.Popen] = {}
         self._logs = []
 
@@ -56,15 +59,17 @@ class Env:
 
     def environ(self) -> dict:
         env = dict(os.environ)
-        env.update({
-            "COSUPERVISE_VAR": str(self.var),
-            "AMQP_URI": self.amqp_uri,
-            "DATABASE_URL": self.database_url,
-            "COSUPERVISE_JWT_SECRET": JWT_SECRET,
-            "COSUPERVISE_HTTP": f"127.0.0.1:{self.ports['gateway']}",
-            "COSUPERVISE_LOG_LEVEL": os.environ.get("BENCH_LOG_LEVEL", "WARNING"),
-            "PYTHONUNBUFFERED": "1",
-        })
+        env.update(
+            {
+                "COSUPERVISE_VAR": str(self.var),
+                "AMQP_URI": self.amqp_uri,
+                "DATABASE_URL": self.database_url,
+                "COSUPERVISE_JWT_SECRET": JWT_SECRET,
+                "COSUPERVISE_HTTP": f"127.0.0.1:{self.ports['gateway']}",
+                "COSUPERVISE_LOG_LEVEL": os.environ.get("BENCH_LOG_LEVEL", "WARNING"),
+                "PYTHONUNBUFFERED": "1",
+            }
+        )
         for name, port in self.ports.items():
             if name != "gateway":
                 env[f"COSUPERVISE_{name.upper()}_HTTP"] = f"127.0.0.1:{port}"
@@ -97,8 +102,13 @@ class Env:
     # -- processes ------------------------------------------------------------------------
 
     def migrate(self) -> None:
-        subprocess.run([sys.executable, "-m", "cosupervise.cli", "migrate"], cwd=ROOT,
-                       env=self.environ(), check=True, stdout=subprocess.DEVNULL)
+        subprocess.run(
+            [sys.executable, "-m", "cosupervise.cli", "migrate"],
+            cwd=ROOT,
+            env=self.environ(),
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
 
     def start(self, *names: str, timeout: float = 90, profile: tuple = ()) -> None:
         """Start services; those named in ``profile`` run under cProfile (written on stop to
@@ -106,18 +116,24 @@ class Env:
         for name in names:
             log = open(self.var / f"{name}.log", "ab")
             self._logs.append(log)
-            prof = ["-m", "cProfile", "-o", str(self.var / f"{name}.prof")] \
-                if name in profile else []
+            prof = (
+                ["-m", "cProfile", "-o", str(self.var / f"{name}.prof")] if name in profile else []
+            )
             self.procs[name] = subprocess.Popen(
-                [sys.executable, *prof, "-m", "cosupervise.cli", "serve", name], cwd=ROOT,
-                env=self.environ(), stdout=log, stderr=subprocess.STDOUT,
-                start_new_session=True)
+                [sys.executable, *prof, "-m", "cosupervise.cli", "serve", name],
+                cwd=ROOT,
+                env=self.environ(),
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
         deadline = time.monotonic() + timeout
         everything = {"planning", "leads", "rectification", "research", "sharing"}
         for name in names:
             # the gateway's /readyz asks every service; with some of them only, it is alive
-            probe = "healthz" if name == "gateway" and not everything <= set(self.procs) \
-                else "readyz"
+            probe = (
+                "healthz" if name == "gateway" and not everything <= set(self.procs) else "readyz"
+            )
             url = f"http://127.0.0.1:{self.ports[name]}/{probe}"
             while True:
                 if self.procs[name].poll() is not None:

@@ -28,10 +28,23 @@ from bench.env import Env
 from bench.stats import percentile
 
 UNITS = ["界石镇", "木洞镇", "鱼洞街道", "区乡村振兴局", "区农业农村委", "区生态环境局"]
-HEADER = ["拨付单号", "项目编号", "项目名称", "资金名称", "项目实施单位", "下达资金（元）",
-          "本次拨付（元）", "累计拨付（元）", "项目形象进度（%）", "拨付日期", "备注"]
-STORED = re.compile(r'cosupervise_sharing_records_total\{agency="finance",outcome="stored"\}'
-                    r" ([0-9.e+]+)")
+HEADER = [
+    "拨付单号",
+    "项目编号",
+    "项目名称",
+    "资金名称",
+    "项目实施单位",
+    "下达资金（元）",
+    "本次拨付（元）",
+    "累计拨付（元）",
+    "项目形象进度（%）",
+    "拨付日期",
+    "备注",
+]
+STORED = re.compile(
+    r'cosupervise_sharing_records_total\{agency="finance",outcome="stored"\}'
+    r" ([0-9.e+]+)"
+)
 
 
 def write_ledger(path: Path, count: int, run: str, start: int = 0) -> Path:
@@ -52,11 +65,21 @@ def write_ledger(path: Path, count: int, run: str, start: int = 0) -> Path:
                 progress = 5  # funds far ahead of the works: a warning
             day = 1 + i % 28
             month = 1 + (i // 28) % 12
-            w.writerow([f"CZBF-{run}-{i:08d}", f"XC-{run}-{project:07d}",
-                        f"乡村振兴衔接项目{project}号", "中央财政衔接推进乡村振兴补助资金",
-                        UNITS[project % len(UNITS)], f"{allocated:,.2f}", f"{amount:,.2f}",
-                        f"{cumulative:,.2f}", f"{progress}%", f"2025-{month:02d}-{day:02d}",
-                        "基准测试" if i % 7 == 0 else ""])
+            w.writerow(
+                [
+                    f"CZBF-{run}-{i:08d}",
+                    f"XC-{run}-{project:07d}",
+                    f"乡村振兴衔接项目{project}号",
+                    "中央财政衔接推进乡村振兴补助资金",
+                    UNITS[project % len(UNITS)],
+                    f"{allocated:,.2f}",
+                    f"{amount:,.2f}",
+                    f"{cumulative:,.2f}",
+                    f"{progress}%",
+                    f"2025-{month:02d}-{day:02d}",
+                    "基准测试" if i % 7 == 0 else "",
+                ]
+            )
     return path
 
 
@@ -108,8 +131,9 @@ def run_file(env: Env, count: int, *, run: str | None = None, timeout: float = 3
     started = time.perf_counter()
     watcher = threading.Thread(target=watch, daemon=True)
     watcher.start()
-    report = ingest_file(get_adapter("finance"), path, uri=env.amqp_uri, var=env.var,
-                         retry_seconds=30)
+    report = ingest_file(
+        get_adapter("finance"), path, uri=env.amqp_uri, var=env.var, retry_seconds=30
+    )
     returned = time.perf_counter()
     assert report.error is None and report.published == count, report.to_dict()
     watcher.join(timeout)
@@ -118,7 +142,9 @@ def run_file(env: Env, count: int, *, run: str | None = None, timeout: float = 3
     elapsed = done_at[0] - started
     rows, distinct = count_rows(env, f"CZBF-{run}-%")
     return {
-        "records": count, "rows": rows, "distinct": distinct,
+        "records": count,
+        "rows": rows,
+        "distinct": distinct,
         "seconds": round(elapsed, 2),
         "per_s": round(count / elapsed, 1),
         "adapter_s": round(returned - started, 2),
@@ -141,20 +167,36 @@ def latency(env: Env, samples: int, pause: float = 0.1) -> dict:
     try:
         for i in range(samples + 3):
             subject = f"official:LAT-{run}-{i}"
-            record = sign_record({
-                "record_id": f"LAT-{run}-{i}", "type": "finance.disbursement",
-                "subject": subject, "occurred_at": "2025-09-01",
-                "data": {"project_id": f"LAT-{run}", "amount": 1000, "disbursed_amount": 1000,
-                         "allocated_amount": 100000, "disbursed_percent": 1.0,
-                         "progress_percent": 50.0}}, key, "finance")
+            record = sign_record(
+                {
+                    "record_id": f"LAT-{run}-{i}",
+                    "type": "finance.disbursement",
+                    "subject": subject,
+                    "occurred_at": "2025-09-01",
+                    "data": {
+                        "project_id": f"LAT-{run}",
+                        "amount": 1000,
+                        "disbursed_amount": 1000,
+                        "allocated_amount": 100000,
+                        "disbursed_percent": 1.0,
+                        "progress_percent": 50.0,
+                    },
+                },
+                key,
+                "finance",
+            )
             batch_id = uuid.uuid4().hex
             t0 = time.perf_counter()
-            publisher.publish("finance.disbursement", {"records": [record], "adapter": "finance",
-                                                       "batch_id": batch_id}, batch_id)
+            publisher.publish(
+                "finance.disbursement",
+                {"records": [record], "adapter": "finance", "batch_id": batch_id},
+                batch_id,
+            )
             deadline = t0 + 10
             while True:
-                r = session.get(f"{env.url}/api/v1/records",
-                                params={"subject": subject, "limit": 1}, timeout=10)
+                r = session.get(
+                    f"{env.url}/api/v1/records", params={"subject": subject, "limit": 1}, timeout=10
+                )
                 r.raise_for_status()
                 if r.json()["total"] >= 1:
                     break
@@ -166,8 +208,12 @@ def latency(env: Env, samples: int, pause: float = 0.1) -> dict:
     finally:
         publisher.close()
         session.close()
-    return {"samples": len(seen), "p50_ms": round(percentile(seen, 50), 1),
-            "p99_ms": round(percentile(seen, 99), 1), "max_ms": round(max(seen), 1)}
+    return {
+        "samples": len(seen),
+        "p50_ms": round(percentile(seen, 50), 1),
+        "p99_ms": round(percentile(seen, 99), 1),
+        "max_ms": round(max(seen), 1),
+    }
 
 
 def drain(env: Env, count: int, *, start=("sharing",), timeout: float = 3600) -> dict:

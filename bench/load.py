@@ -38,21 +38,38 @@ def run(url: str, token: str, clients: int, seconds: float) -> dict:
 def _wrk(url, token, clients, seconds) -> dict:
     threads = min(clients, 2)
     out = subprocess.run(
-        ["wrk", f"-t{threads}", f"-c{clients}", f"-d{max(1, round(seconds))}s", "--latency",
-         "--timeout", "10s", "-H", f"Authorization: Bearer {token}", url],
-        capture_output=True, text=True, check=True).stdout
+        [
+            "wrk",
+            f"-t{threads}",
+            f"-c{clients}",
+            f"-d{max(1, round(seconds))}s",
+            "--latency",
+            "--timeout",
+            "10s",
+            "-H",
+            f"Authorization: Bearer {token}",
+            url,
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     # failures are a finding, not a crash: counted, and said in the output
     bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     errors = re.search(r"Socket errors: (.*)", out)
     dist = dict(re.findall(r"^\s+(50|75|90|99)\.?0*%\s+(\S+)\s*$", out, re.M))
     if "50" not in dist or "99" not in dist:
         raise RuntimeError(f"wrk's answer not understood:\n{out}")
-    return {"clients": clients, "tool": "wrk",
-            "requests": int(re.search(r"(\d+) requests in", out).group(1)),
-            "per_s": round(float(re.search(r"Requests/sec:\s+([0-9.]+)", out).group(1)), 1),
-            "p50_ms": round(_ms(dist["50"]), 1), "p99_ms": round(_ms(dist["99"]), 1),
-            "failed": int(bad.group(1)) if bad else 0,
-            "socket_errors": errors.group(1).strip() if errors else ""}
+    return {
+        "clients": clients,
+        "tool": "wrk",
+        "requests": int(re.search(r"(\d+) requests in", out).group(1)),
+        "per_s": round(float(re.search(r"Requests/sec:\s+([0-9.]+)", out).group(1)), 1),
+        "p50_ms": round(_ms(dist["50"]), 1),
+        "p99_ms": round(_ms(dist["99"]), 1),
+        "failed": int(bad.group(1)) if bad else 0,
+        "socket_errors": errors.group(1).strip() if errors else "",
+    }
 
 
 def _threads(url, token, clients, seconds) -> dict:
@@ -81,11 +98,16 @@ def _threads(url, token, clients, seconds) -> dict:
     for w in workers:
         w.join()
     elapsed = time.perf_counter() - started
-    return {"clients": clients, "tool": "threads", "requests": len(latencies),
-            "per_s": round(len(latencies) / elapsed, 1),
-            "p50_ms": round(percentile(latencies, 50), 1),
-            "p99_ms": round(percentile(latencies, 99), 1), "failed": len(failures),
-            "first_failure": failures[0] if failures else ""}
+    return {
+        "clients": clients,
+        "tool": "threads",
+        "requests": len(latencies),
+        "per_s": round(len(latencies) / elapsed, 1),
+        "p50_ms": round(percentile(latencies, 50), 1),
+        "p99_ms": round(percentile(latencies, 99), 1),
+        "failed": len(failures),
+        "first_failure": failures[0] if failures else "",
+    }
 
 
 def settle(url: str, token: str, timeout: float = 120) -> float:

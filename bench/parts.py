@@ -25,7 +25,7 @@ def _profile(env: Env, name: str = "sharing", top: int = 25) -> list[str]:
     stats.sort_stats("tottime").print_stats(top)
     text = out.getvalue()
     print(text)
-    return [line for line in text.splitlines() if line.strip()][-top - 1:]
+    return [line for line in text.splitlines() if line.strip()][-top - 1 :]
 
 
 def ingest(db: str, sizes: dict, profile: bool = False) -> dict:
@@ -36,8 +36,12 @@ def ingest(db: str, sizes: dict, profile: bool = False) -> dict:
         raw = raw_bus(env.amqp_uri, count=sizes["raw_messages"])
         file = ing.run_file(env, sizes["ingest_records"])
         latency = ing.latency(env, sizes["latency_samples"])
-        out = {"raw": raw, "file": file, "latency": latency,
-               "ratio": round(file["per_s"] / raw["per_s"], 2)}
+        out = {
+            "raw": raw,
+            "file": file,
+            "latency": latency,
+            "ratio": round(file["per_s"] / raw["per_s"], 2),
+        }
         if profile:
             out["profile"] = _profile(env)
         return out
@@ -62,8 +66,11 @@ def _serial(env: Env, token: str, path: str, samples: int) -> dict:
             r = s.get(env.url + path, timeout=30)
             times.append((time.perf_counter() - t0) * 1000)
             r.raise_for_status()
-    return {"samples": samples, "p50_ms": round(percentile(times, 50), 1),
-            "p99_ms": round(percentile(times, 99), 1)}
+    return {
+        "samples": samples,
+        "p50_ms": round(percentile(times, 50), 1),
+        "p99_ms": round(percentile(times, 99), 1),
+    }
 
 
 def _load_more(env: Env, count: int) -> dict:
@@ -77,15 +84,19 @@ def gateway(db: str, sizes: dict, profile: bool = False) -> dict:
         t0 = time.perf_counter()
         seed.leads(env, sizes["leads"])
         seed.tasks(env, sizes["tasks"])
-        seeded = {"leads": sizes["leads"], "tasks": sizes["tasks"],
-                  "leads_tasks_seconds": round(time.perf_counter() - t0, 1)}
+        seeded = {
+            "leads": sizes["leads"],
+            "tasks": sizes["tasks"],
+            "leads_tasks_seconds": round(time.perf_counter() - t0, 1),
+        }
         env.start(*EVERYTHING, profile=("sharing",) if profile else ())
         loaded = ing.run_file(env, sizes["records"])
         seeded.update(records=sizes["records"], records_per_s=loaded["per_s"])
         token = env.token()
         out: dict = {"seeded": seeded}
-        out["portrait_bytes"] = len(json.dumps(load.check(env.url + PORTRAIT, token),
-                                               ensure_ascii=False).encode())
+        out["portrait_bytes"] = len(
+            json.dumps(load.check(env.url + PORTRAIT, token), ensure_ascii=False).encode()
+        )
         settled = {}
         for name, path in ROUTES.items():  # the dashboard last: it floods rectification
             out[name] = {}
@@ -93,10 +104,12 @@ def gateway(db: str, sizes: dict, profile: bool = False) -> dict:
                 out[name][str(c)] = load.run(env.url + path, token, c, sizes["seconds"])
                 settled[f"{name}.{c}"] = load.settle(env.url + ROUTES["ping"], token)
         out["settle_seconds"] = settled
-        out["portrait_ratio"] = round(out["portrait"]["16"]["per_s"] / out["ping"]["16"]["per_s"],
-                                      2)
+        out["portrait_ratio"] = round(
+            out["portrait"]["16"]["per_s"] / out["ping"]["16"]["per_s"], 2
+        )
         out["dashboard_ratio"] = round(
-            out["dashboard"]["16"]["per_s"] / out["ping"]["16"]["per_s"], 2)
+            out["dashboard"]["16"]["per_s"] / out["ping"]["16"]["per_s"], 2
+        )
         if profile:
             out["profile"] = _profile(env)
         return out
@@ -113,24 +126,35 @@ def growth(db: str, sizes: dict, profile: bool = False) -> dict:
         memory = {"rss_mb_started": _rss(env)}
         first = _load_more(env, small)
         memory["rss_mb_at_small"] = _rss(env)
-        at_small = {"portrait": _serial(env, token, PORTRAIT, sizes["growth_samples"]),
-                    "records": _serial(env, token, "/api/v1/records", sizes["growth_samples"])}
+        at_small = {
+            "portrait": _serial(env, token, PORTRAIT, sizes["growth_samples"]),
+            "records": _serial(env, token, "/api/v1/records", sizes["growth_samples"]),
+        }
         t0 = time.perf_counter()
         rest = _load_more(env, large - small)
         load_seconds = time.perf_counter() - t0
         memory["rss_mb_at_large"] = _rss(env)
-        at_large = {"portrait": _serial(env, token, PORTRAIT, sizes["growth_samples"]),
-                    "records": _serial(env, token, "/api/v1/records", sizes["growth_samples"])}
+        at_large = {
+            "portrait": _serial(env, token, PORTRAIT, sizes["growth_samples"]),
+            "records": _serial(env, token, "/api/v1/records", sizes["growth_samples"]),
+        }
         memory["growth_mb"] = round(memory["rss_mb_at_large"] - memory["rss_mb_started"], 1)
         rows, distinct = ing.count_rows(env)
         out = {
-            "small": small, "large": large, "rows": rows, "distinct": distinct,
+            "small": small,
+            "large": large,
+            "rows": rows,
+            "distinct": distinct,
             "load": {"first": first, "rest": rest, "rest_seconds": round(load_seconds, 1)},
-            "at_small": at_small, "at_large": at_large, "memory": memory,
-            "portrait_p50_ratio": round(at_large["portrait"]["p50_ms"]
-                                        / at_small["portrait"]["p50_ms"], 2),
-            "records_p50_ratio": round(at_large["records"]["p50_ms"]
-                                       / at_small["records"]["p50_ms"], 2),
+            "at_small": at_small,
+            "at_large": at_large,
+            "memory": memory,
+            "portrait_p50_ratio": round(
+                at_large["portrait"]["p50_ms"] / at_small["portrait"]["p50_ms"], 2
+            ),
+            "records_p50_ratio": round(
+                at_large["records"]["p50_ms"] / at_small["records"]["p50_ms"], 2
+            ),
         }
         if profile:
             out["profile"] = _profile(env)

@@ -14,9 +14,12 @@ import amqp
 
 def _connect(uri: str) -> amqp.Connection:
     u = urlparse(uri)
-    conn = amqp.Connection(host=f"{u.hostname}:{u.port or 5672}", userid=unquote(u.username or "guest"),
-                           password=unquote(u.password or "guest"),
-                           virtual_host=unquote(u.path[1:]) if len(u.path) > 1 else "/")
+    conn = amqp.Connection(
+        host=f"{u.hostname}:{u.port or 5672}",
+        userid=unquote(u.username or "guest"),
+        password=unquote(u.password or "guest"),
+        virtual_host=unquote(u.path[1:]) if len(u.path) > 1 else "/",
+    )
     conn.connect()
     return conn
 
@@ -79,6 +82,10 @@ def raw_bus(uri: str, count: int = 10_000, size: int = 1024, window: int = 200) 
     ch.queue_delete(queue)
     pub.close()
     setup.close()
-    return {"messages": count, "bytes": size, "window": window,
-            "publish_per_s": round(count / published, 1),
-            "per_s": round(received[0] / elapsed, 1)}
+    return {
+        "messages": count,
+        "bytes": size,
+        "window": window,
+        "publish_per_s": round(count / published, 1),
+        "per_s": round(received[0] / elapsed, 1),
+    }

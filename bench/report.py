@@ -24,16 +24,36 @@ def goals(results: dict) -> list[dict]:
 
     for db in results.get("databases", []):
         goal(f"ingest.{db}.ratio", _get(results, "ingest", db, "ratio"), ">=", 2.0)
-        goal(f"ingest.{db}.latency_p99_ms", _get(results, "ingest", db, "latency", "p99_ms"),
-             "<=", 100)
-        goal(f"gateway.{db}.portrait.ratio", _get(results, "gateway", db, "portrait_ratio"),
-             ">=", 0.5)
-        goal(f"gateway.{db}.portrait.p99_ms_16", _get(results, "gateway", db, "portrait", "16",
-                                                       "p99_ms"), "<=", 150)
-        goal(f"scale.{db}.portrait_p50_ratio", _get(results, "growth", db, "portrait_p50_ratio"),
-             "<=", 1.5)
-        goal(f"memory.{db}.sharing_growth_mb", _get(results, "growth", db, "memory", "growth_mb"),
-             "<=", 100)
+        goal(
+            f"ingest.{db}.latency_p99_ms",
+            _get(results, "ingest", db, "latency", "p99_ms"),
+            "<=",
+            100,
+        )
+        goal(
+            f"gateway.{db}.portrait.ratio",
+            _get(results, "gateway", db, "portrait_ratio"),
+            ">=",
+            0.5,
+        )
+        goal(
+            f"gateway.{db}.portrait.p99_ms_16",
+            _get(results, "gateway", db, "portrait", "16", "p99_ms"),
+            "<=",
+            150,
+        )
+        goal(
+            f"scale.{db}.portrait_p50_ratio",
+            _get(results, "growth", db, "portrait_p50_ratio"),
+            "<=",
+            1.5,
+        )
+        goal(
+            f"memory.{db}.sharing_growth_mb",
+            _get(results, "growth", db, "memory", "growth_mb"),
+            "<=",
+            100,
+        )
     return out
 
 
@@ -49,9 +69,11 @@ def _flat(prefix, value, out):
 
 
 def lines(results: dict) -> list[str]:
-    out = [f"# make bench — {results['started']}, {results['machine']['cpus']} cores, "
-           f"load average {results['machine']['load_average_at_start'][0]:.1f} at start "
-           f"(others share this machine: figures are noisy; ratios are taken in the same run)"]
+    out = [
+        f"# make bench — {results['started']}, {results['machine']['cpus']} cores, "
+        f"load average {results['machine']['load_average_at_start'][0]:.1f} at start "
+        f"(others share this machine: figures are noisy; ratios are taken in the same run)"
+    ]
     for part in ("ingest", "gateway", "growth"):
         for db, figures in (results.get(part) or {}).items():
             out.append("")
@@ -59,11 +81,13 @@ def lines(results: dict) -> list[str]:
     out.append("")
     out.append("# headline ratios")
     for db in results.get("databases", []):
-        for name, path in (("ingest.ratio", ("ingest", db, "ratio")),
-                           ("gateway.portrait.ratio", ("gateway", db, "portrait_ratio")),
-                           ("gateway.dashboard.ratio", ("gateway", db, "dashboard_ratio")),
-                           ("scale.portrait_p50_ratio", ("growth", db, "portrait_p50_ratio")),
-                           ("scale.records_p50_ratio", ("growth", db, "records_p50_ratio"))):
+        for name, path in (
+            ("ingest.ratio", ("ingest", db, "ratio")),
+            ("gateway.portrait.ratio", ("gateway", db, "portrait_ratio")),
+            ("gateway.dashboard.ratio", ("gateway", db, "dashboard_ratio")),
+            ("scale.portrait_p50_ratio", ("growth", db, "portrait_p50_ratio")),
+            ("scale.records_p50_ratio", ("growth", db, "records_p50_ratio")),
+        ):
             value = _get(results, *path)
             if value is not None:
                 out.append(f"{name} [{db}]: {value}")
@@ -83,8 +107,11 @@ def markdown(results: dict) -> str:
     def row(label, *path, fmt="{}"):
         values = [_get(results, path[0], db, *path[1:]) for db in dbs]
         if any(v is not None for v in values):
-            rows.append(f"| {label} | " + " | ".join(
-                "—" if v is None else fmt.format(v) for v in values) + " |")
+            rows.append(
+                f"| {label} | "
+                + " | ".join("—" if v is None else fmt.format(v) for v in values)
+                + " |"
+            )
 
     row("raw bus, 1 KB messages/s", "ingest", "raw", "per_s", fmt="{:,.0f}")
     row("ingest, records/s (file → committed rows)", "ingest", "file", "per_s", fmt="{:,.0f}")
@@ -97,13 +124,20 @@ def markdown(results: dict) -> str:
             p50 = [_get(results, "gateway", db, name, c, "p50_ms") for db in dbs]
             p99 = [_get(results, "gateway", db, name, c, "p99_ms") for db in dbs]
             if any(v is not None for v in p50):
-                rows.append(f"| {name}, {c} clients: p50 / p99 ms | " + " | ".join(
-                    "—" if a is None else f"{a} / {b}" for a, b in zip(p50, p99, strict=True))
-                    + " |")
+                rows.append(
+                    f"| {name}, {c} clients: p50 / p99 ms | "
+                    + " | ".join(
+                        "—" if a is None else f"{a} / {b}" for a, b in zip(p50, p99, strict=True)
+                    )
+                    + " |"
+                )
             failed = [_get(results, "gateway", db, name, c, "failed") for db in dbs]
             if any(failed):
-                rows.append(f"| {name}, {c} clients: failed requests | " + " | ".join(
-                    str(f or 0) for f in failed) + " |")
+                rows.append(
+                    f"| {name}, {c} clients: failed requests | "
+                    + " | ".join(str(f or 0) for f in failed)
+                    + " |"
+                )
     row("**gateway.portrait.ratio** (goal ≥ 0.5)", "gateway", "portrait_ratio")
     row("gateway.dashboard.ratio", "gateway", "dashboard_ratio")
     row("portrait answer, bytes", "gateway", "portrait_bytes", fmt="{:,}")
@@ -113,8 +147,14 @@ def markdown(results: dict) -> str:
     row("records list p50 ms at 10k records", "growth", "at_small", "records", "p50_ms")
     row("records list p50 ms at 1M records", "growth", "at_large", "records", "p50_ms")
     row("scale.records_p50_ratio", "growth", "records_p50_ratio")
-    row("loading the rest (to 1M) through the bus, records/s", "growth", "load", "rest", "per_s",
-        fmt="{:,.0f}")
+    row(
+        "loading the rest (to 1M) through the bus, records/s",
+        "growth",
+        "load",
+        "rest",
+        "per_s",
+        fmt="{:,.0f}",
+    )
     row("sharing RSS MB: started", "growth", "memory", "rss_mb_started")
     row("sharing RSS MB: after 10k", "growth", "memory", "rss_mb_at_small")
     row("sharing RSS MB: after 1M", "growth", "memory", "rss_mb_at_large")

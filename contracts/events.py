@@ -71,8 +71,9 @@ class EnvelopeSchema(Schema):
     payload = fields.Dict(required=True)
 
 
-def make_envelope(event_type: str, payload: dict, *, actor: str | None,
-                  source_unit: str | None) -> dict:
+def make_envelope(
+    event_type: str, payload: dict, *, actor: str | None, source_unit: str | None
+) -> dict:
     return {
         "event_id": str(uuid.uuid4()),
         "type": event_type,

@@ -52,8 +52,10 @@ def run(args) -> int:
             conn = session.connection()
             problems = audit.verify(conn, _tables(name))
             if name in exported and not audit.contains(conn, _tables(name), exported[name]):
-                problems.append(f"导出的链头 #{exported[name]['seq']} 已不在链中 (an exported head "
-                                "is no longer part of the chain: the database was rewritten)")
+                problems.append(
+                    f"导出的链头 #{exported[name]['seq']} 已不在链中 (an exported head "
+                    "is no longer part of the chain: the database was rewritten)"
+                )
             count = audit.head(conn, _tables(name))["seq"]
         engine.dispose()
         if problems:

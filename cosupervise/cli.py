@@ -53,9 +53,12 @@ def cmd_up(args) -> int:
     except BaseException:
         supervisor.stop_children(children)
         raise
-    print(f"\n协同联动监督平台已启动: {url}\n  服务: {', '.join(names)}\n"
-          "  演示账号: office / leader / cdi-liaison / court-reporter …（密码 demo）\n"
-          "  Ctrl-C 停止\n", flush=True)
+    print(
+        f"\n协同联动监督平台已启动: {url}\n  服务: {', '.join(names)}\n"
+        "  演示账号: office / leader / cdi-liaison / court-reporter …（密码 demo）\n"
+        "  Ctrl-C 停止\n",
+        flush=True,
+    )
     return supervisor.supervise(children)
 
 
@@ -89,8 +92,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_up)
 
     p = sub.add_parser("serve", help="在本进程运行一个服务 (one service per process)")
-    p.add_argument("name", choices=["planning", "leads", "rectification", "research", "sharing",
-                                    "gateway"])
+    p.add_argument(
+        "name", choices=["planning", "leads", "rectification", "research", "sharing", "gateway"]
+    )
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("migrate", help="运行数据库迁移并声明消息拓扑")

@@ -8,11 +8,15 @@ import sys
 
 
 def service_class(name: str):
-    module = importlib.import_module("gateway.service" if name == "gateway"
-                                     else f"services.{name}.service")
+    module = importlib.import_module(
+        "gateway.service" if name == "gateway" else f"services.{name}.service"
+    )
     for value in vars(module).values():
-        if isinstance(value, type) and getattr(value, "name", None) == name and \
-                value.__module__ == module.__name__:
+        if (
+            isinstance(value, type)
+            and getattr(value, "name", None) == name
+            and value.__module__ == module.__name__
+        ):
             return value
     raise SystemExit(f"未找到服务 {name} (no service class named {name!r})")
 
@@ -26,9 +30,11 @@ def serve(name: str) -> int:
 
     from runtime.config import settings
 
-    logging.basicConfig(level=os.environ.get("COSUPERVISE_LOG_LEVEL", "INFO"),
-                        format=f"%(asctime)s {name} %(levelname)s %(name)s: %(message)s",
-                        stream=sys.stdout)
+    logging.basicConfig(
+        level=os.environ.get("COSUPERVISE_LOG_LEVEL", "INFO"),
+        format=f"%(asctime)s {name} %(levelname)s %(name)s: %(message)s",
+        stream=sys.stdout,
+    )
     config = dict(settings())
     config["WEB_SERVER_ADDRESS"] = config["http"][name]
     config["max_workers"] = int(config.get("max_workers", 10))

@@ -33,8 +33,9 @@ class RequestContext:
         try:
             return json.loads(raw)
         except (ValueError, UnicodeDecodeError):
-            raise BadRequest("请求体不是有效的 JSON", "invalid_json",
-                             {"_body": ["不是有效的 JSON"]}) from None
+            raise BadRequest(
+                "请求体不是有效的 JSON", "invalid_json", {"_body": ["不是有效的 JSON"]}
+            ) from None
 
     @property
     def body(self) -> dict:

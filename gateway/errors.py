@@ -21,8 +21,12 @@ REMOTE = {
 
 
 def json_response(status: int, body, headers=None) -> Response:
-    return Response(json.dumps(body, ensure_ascii=False), status=status,
-                    mimetype="application/json", headers=headers)
+    return Response(
+        json.dumps(body, ensure_ascii=False),
+        status=status,
+        mimetype="application/json",
+        headers=headers,
+    )
 
 
 def error_body(code: str, message: str, fields=None) -> dict:
@@ -43,7 +47,9 @@ def response_from_exception(exc: BaseException) -> Response:
             status, code, message = REMOTE[exc.exc_type]
             return json_response(status, error_body(code, message))
         log.error("remote failure %s: %s", exc.exc_type, exc.value)
-        return json_response(500, error_body("internal_error", "服务内部错误，已记录，请联系运维人员"))
+        return json_response(
+            500, error_body("internal_error", "服务内部错误，已记录，请联系运维人员")
+        )
     if isinstance(exc, RequestEntityTooLarge):
         return json_response(413, error_body("payload_too_large", "请求体过大"))
     if isinstance(exc, MethodNotAllowed):

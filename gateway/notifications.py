@@ -94,20 +94,33 @@ class NotificationFeed:
             for change in rules.watch_changes(source, envelope):
                 apply_watch(uow.session, change, at)
             found = rules.notices_for(source, envelope, unit_name=names)
-            store(uow.session, [(new_id("ntc"), n) for n in found],
-                  event_id=envelope.get("event_id"))
+            store(
+                uow.session, [(new_id("ntc"), n) for n in found], event_id=envelope.get("event_id")
+            )
             return len(found)
 
 
 # -- the store ------------------------------------------------------------------------------------
 
+
 def store(session, notices, *, event_id=None) -> int:
     now = clock.now()
     for notice_id, n in notices:
-        session.add(Notification(
-            id=notice_id, unit=n.unit, role=n.role, username=None, kind=n.type,
-            title=n.title[:300], body=n.message, entity=n.entity, event_id=event_id,
-            created_at=now, due_on=rules.parse_day(n.due_on)))
+        session.add(
+            Notification(
+                id=notice_id,
+                unit=n.unit,
+                role=n.role,
+                username=None,
+                kind=n.type,
+                title=n.title[:300],
+                body=n.message,
+                entity=n.entity,
+                event_id=event_id,
+                created_at=now,
+                due_on=rules.parse_day(n.due_on),
+            )
+        )
     session.flush()
     return len(notices)
 
@@ -122,9 +135,21 @@ def event_time(envelope: dict) -> datetime:
 
 def apply_watch(session, change: rules.WatchChange, at: datetime) -> None:
     row = session.get(DeadlineWatch, (change.kind, change.id, change.slot))
-    current = None if row is None else rules.Watch(
-        row.entity_kind, row.entity_id, row.slot, row.open, row.due_on, list(row.units or []),
-        row.title, clock.aware(row.event_at), row.reminded_due)
+    current = (
+        None
+        if row is None
+        else rules.Watch(
+            row.entity_kind,
+            row.entity_id,
+            row.slot,
+            row.open,
+            row.due_on,
+            list(row.units or []),
+            row.title,
+            clock.aware(row.event_at),
+            row.reminded_due,
+        )
+    )
     after = rules.apply_change(current, change, at)
     if after is None:
         return  # an older event than the one the watch already took
@@ -139,18 +164,34 @@ def apply_watch(session, change: rules.WatchChange, at: datetime) -> None:
 def remind(session, today) -> int:
     """Notices for open watches due within three days; safe to run from several gateways."""
     stmt = select(DeadlineWatch).where(
-        DeadlineWatch.open.is_(True), DeadlineWatch.due_on >= today,
-        DeadlineWatch.due_on <= today + timedelta(days=rules.DUE_SOON_DAYS))
+        DeadlineWatch.open.is_(True),
+        DeadlineWatch.due_on >= today,
+        DeadlineWatch.due_on <= today + timedelta(days=rules.DUE_SOON_DAYS),
+    )
     if session.get_bind().dialect.name == "postgresql":
         stmt = stmt.with_for_update(skip_locked=True)
     rows = {(r.entity_kind, r.entity_id, r.slot): r for r in session.scalars(stmt)}
-    watches = [rules.Watch(r.entity_kind, r.entity_id, r.slot, r.open, r.due_on,
-                           list(r.units or []), r.title, None, r.reminded_due)
-               for r in rows.values()]
+    watches = [
+        rules.Watch(
+            r.entity_kind,
+            r.entity_id,
+            r.slot,
+            r.open,
+            r.due_on,
+            list(r.units or []),
+            r.title,
+            None,
+            r.reminded_due,
+        )
+        for r in rows.values()
+    ]
     made = 0
     for watch in rules.due_soon(watches, today):
-        fresh = [(nid, n) for nid, n in rules.reminders(watch, today)
-                 if session.get(Notification, nid) is None]
+        fresh = [
+            (nid, n)
+            for nid, n in rules.reminders(watch, today)
+            if session.get(Notification, nid) is None
+        ]
         made += store(session, fresh)
         rows[(watch.kind, watch.id, watch.slot)].reminded_due = watch.due_on
     return made
@@ -167,10 +208,17 @@ def _visible(identity):
 
 
 def _with_reads(identity, *columns):
-    return select(*(columns or (Notification, NotificationRead.read_at))).outerjoin(
-        NotificationRead, and_(NotificationRead.notification_id == Notification.id,
-                               NotificationRead.username == identity.username)
-    ).where(_visible(identity))
+    return (
+        select(*(columns or (Notification, NotificationRead.read_at)))
+        .outerjoin(
+            NotificationRead,
+            and_(
+                NotificationRead.notification_id == Notification.id,
+                NotificationRead.username == identity.username,
+            ),
+        )
+        .where(_visible(identity))
+    )
 
 
 def _count(session, stmt) -> int:
@@ -181,10 +229,14 @@ def for_user(session, identity, *, unread_only=False, limit=50, offset=0) -> dic
     base = _with_reads(identity)
     unread_stmt = base.where(NotificationRead.read_at.is_(None))
     listed = unread_stmt if unread_only else base
-    rows = session.execute(listed.order_by(Notification.created_at.desc(), Notification.id)
-                           .limit(limit).offset(offset)).all()
-    return {"items": [as_dict(n, read_at) for n, read_at in rows],
-            "total": _count(session, listed), "unread": _count(session, unread_stmt)}
+    rows = session.execute(
+        listed.order_by(Notification.created_at.desc(), Notification.id).limit(limit).offset(offset)
+    ).all()
+    return {
+        "items": [as_dict(n, read_at) for n, read_at in rows],
+        "total": _count(session, listed),
+        "unread": _count(session, unread_stmt),
+    }
 
 
 def mark_read(session, identity, notice_id: str) -> dict:
@@ -196,18 +248,22 @@ def mark_read(session, identity, notice_id: str) -> dict:
     notice, read_at = row
     if read_at is None:
         read_at = clock.now()
-        session.add(NotificationRead(notification_id=notice.id, username=identity.username,
-                                     read_at=read_at))
+        session.add(
+            NotificationRead(notification_id=notice.id, username=identity.username, read_at=read_at)
+        )
     return as_dict(notice, read_at)
 
 
 def mark_all_read(session, identity) -> int:
-    ids = session.scalars(_with_reads(identity, Notification.id)
-                          .where(NotificationRead.read_at.is_(None))
-                          .limit(MARK_ALL_LIMIT)).all()
+    ids = session.scalars(
+        _with_reads(identity, Notification.id)
+        .where(NotificationRead.read_at.is_(None))
+        .limit(MARK_ALL_LIMIT)
+    ).all()
     now = clock.now()
-    session.add_all([NotificationRead(notification_id=i, username=identity.username,
-                                      read_at=now) for i in ids])
+    session.add_all(
+        [NotificationRead(notification_id=i, username=identity.username, read_at=now) for i in ids]
+    )
     return len(ids)
 
 

@@ -13,16 +13,20 @@ from gateway.routing import ROUTES
 ERROR = {
     "type": "object",
     "required": ["error"],
-    "properties": {"error": {
-        "type": "object",
-        "required": ["code", "message"],
-        "properties": {
-            "code": {"type": "string"},
-            "message": {"type": "string"},
-            "fields": {"type": "object",
-                       "additionalProperties": {"type": "array", "items": {"type": "string"}}},
-        },
-    }},
+    "properties": {
+        "error": {
+            "type": "object",
+            "required": ["code", "message"],
+            "properties": {
+                "code": {"type": "string"},
+                "message": {"type": "string"},
+                "fields": {
+                    "type": "object",
+                    "additionalProperties": {"type": "array", "items": {"type": "string"}},
+                },
+            },
+        }
+    },
 }
 _PARAM = re.compile(r"<(?:(?P<conv>[a-z]+)(?:\([^)]*\))?:)?(?P<name>[a-z_]+)>")
 
@@ -55,8 +59,11 @@ def _unit_ids(self, field, **kwargs) -> dict:
     from contracts.schemas import common
     from contracts.units import registry
 
-    kinds = {common.known_unit: None, common.coordinating_unit: ("npc", "agency"),
-             common.supervised_unit: ("supervised",)}
+    kinds = {
+        common.known_unit: None,
+        common.coordinating_unit: ("npc", "agency"),
+        common.supervised_unit: ("supervised",),
+    }
     for validator in getattr(field, "validators", ()):
         if validator in kinds:
             wanted = kinds[validator]
@@ -89,8 +96,11 @@ def _request_text(self, field, **kwargs) -> dict:
     out = {}
     if isinstance(field, fields.List) and "unique_list" in names:
         out["uniqueItems"] = True
-    if isinstance(field, fields.String) and _in_request(field) and not (
-            {"pattern", "enum", "format"} & set(ret)):
+    if (
+        isinstance(field, fields.String)
+        and _in_request(field)
+        and not ({"pattern", "enum", "format"} & set(ret))
+    ):
         out["pattern"] = VISIBLE_TEXT if "not_blank" in names else PRINTABLE_TEXT
     return out
 
@@ -99,21 +109,29 @@ def _request_text(self, field, **kwargs) -> dict:
 def document() -> dict:
     marshmallow_plugin = MarshmallowPlugin(schema_name_resolver=_schema_name)
     spec = APISpec(
-        title="协同联动监督平台 API", version="1.0.0", openapi_version="3.0.3",
-        info={"description": "区人大常委会与协同联动单位（1+N）的监督协同平台。"
-                             "错误统一为 {error: {code, message, fields}}。"},
+        title="协同联动监督平台 API",
+        version="1.0.0",
+        openapi_version="3.0.3",
+        info={
+            "description": "区人大常委会与协同联动单位（1+N）的监督协同平台。"
+            "错误统一为 {error: {code, message, fields}}。"
+        },
         plugins=[marshmallow_plugin],
     )
     marshmallow_plugin.converter.add_attribute_function(_unit_ids)
     marshmallow_plugin.converter.add_attribute_function(_request_text)
-    spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer",
-                                               "bearerFormat": "JWT"})
+    spec.components.security_scheme(
+        "bearer", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+    )
     spec.components.schema("Error", ERROR)
     paths: dict[str, dict] = {}
     for r in ROUTES:
         path, params = _openapi_path(r.path)
-        op: dict = {"summary": r.summary, "tags": [r.tag],
-                    "operationId": f"{r.method.lower()}_{r.handler.__name__}"}
+        op: dict = {
+            "summary": r.summary,
+            "tags": [r.tag],
+            "operationId": f"{r.method.lower()}_{r.handler.__name__}",
+        }
         if params:
             op["parameters"] = list(params)
         if r.query is not None:
@@ -121,23 +139,35 @@ def document() -> dict:
         if r.body is not None:
             # an empty body reads as {}: it is optional where no field is required
             required = any(f.required for f in r.body().fields.values())
-            op["requestBody"] = {"required": required,
-                                 "content": {"application/json": {"schema": r.body}}}
+            op["requestBody"] = {
+                "required": required,
+                "content": {"application/json": {"schema": r.body}},
+            }
         if r.produces == "application/json":
             if r.response is None:
                 content = {"application/json": {"schema": {"type": "object"}}}
             elif r.many:
-                content = {"application/json": {"schema": {
-                    "type": "object", "required": ["items", "total"],
-                    "properties": {"items": {"type": "array", "items": r.response},
-                                   "total": {"type": "integer"}}}}}
+                content = {
+                    "application/json": {
+                        "schema": {
+                            "type": "object",
+                            "required": ["items", "total"],
+                            "properties": {
+                                "items": {"type": "array", "items": r.response},
+                                "total": {"type": "integer"},
+                            },
+                        }
+                    }
+                }
             else:
                 content = {"application/json": {"schema": r.response}}
         else:
             content = {r.produces: {"schema": {"type": "string"}}}
         responses = {str(r.status): {"description": "成功", "content": content}}
-        error = {"description": "错误", "content": {"application/json": {
-            "schema": {"$ref": "#/components/schemas/Error"}}}}
+        error = {
+            "description": "错误",
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+        }
         for status in ("400", "404", "409", "413", "422", "429", "503"):
             responses[status] = error
         if r.auth:

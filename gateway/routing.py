@@ -29,13 +29,13 @@ ROUTES: list[Route] = []
 
 def route(method: str, path: str, *, summary: str, tag: str, **options):
     def register(handler):
-        ROUTES.append(Route(method=method, path=path, handler=handler, summary=summary,
-                            tag=tag, **options))
+        ROUTES.append(
+            Route(method=method, path=path, handler=handler, summary=summary, tag=tag, **options)
+        )
         return handler
 
     return register
 
 
 def url_map() -> Map:
-    return Map([Rule(r.path, methods=[r.method], endpoint=r, strict_slashes=False)
-                for r in ROUTES])
+    return Map([Rule(r.path, methods=[r.method], endpoint=r, strict_slashes=False) for r in ROUTES])

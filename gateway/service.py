@@ -31,7 +31,8 @@ SECURITY_HEADERS = {
     "Content-Security-Policy": (
         "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; "
         "script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; "
-        "form-action 'self'"),
+        "form-action 'self'"
+    ),
 }
 
 
@@ -86,15 +87,20 @@ class ApiEntrypoint(HttpRequestHandler):
         auth = request.headers.get("Authorization", "")
         context_data = {}
         if auth.startswith("Bearer "):
-            context_data["authorization"] = auth[len("Bearer "):].strip()
+            context_data["authorization"] = auth[len("Bearer ") :].strip()
         try:
             from functools import partial
 
             from eventlet.event import Event
 
             event = Event()
-            self.container.spawn_worker(self, (request,), {}, context_data=context_data,
-                                        handle_result=partial(self.handle_result, event))
+            self.container.spawn_worker(
+                self,
+                (request,),
+                {},
+                context_data=context_data,
+                handle_result=partial(self.handle_result, event),
+            )
             response = event.wait()
         except Exception as exc:  # noqa: BLE001
             response = errors.response_from_exception(exc)
@@ -143,7 +149,7 @@ class GatewayService(NotificationFeed):
             route, values = adapter.match()
             label = f"{route.method} {route.path}"
             token = request.headers.get("Authorization", "")
-            token = token[len("Bearer "):].strip() if token.startswith("Bearer ") else None
+            token = token[len("Bearer ") :].strip() if token.startswith("Bearer ") else None
             ctx = RequestContext(request, route, self.rpc, self.db, token, self.config)
             if route.auth:
                 ctx.identity  # noqa: B018 - 401 before anything else

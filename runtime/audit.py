@@ -13,13 +13,23 @@ from sqlalchemy.engine import Connection
 from runtime import clock
 
 GENESIS = "0" * 64
-HASHED_FIELDS = ("seq", "at", "actor", "unit", "role", "entity", "entity_id", "action",
-                 "before", "after", "outcome")
+HASHED_FIELDS = (
+    "seq",
+    "at",
+    "actor",
+    "unit",
+    "role",
+    "entity",
+    "entity_id",
+    "action",
+    "before",
+    "after",
+    "outcome",
+)
 
 
 def canonical(value) -> str:
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"),
-                      default=str)
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
 
 
 def entry_hash(prev_hash: str, entry: dict) -> str:
@@ -27,8 +37,18 @@ def entry_hash(prev_hash: str, entry: dict) -> str:
     return hashlib.sha256(material.encode("utf-8")).hexdigest()
 
 
-def append(conn: Connection, tables: dict, *, actor, entity: str, entity_id, action: str,
-           before=None, after=None, outcome: str = "applied") -> dict:
+def append(
+    conn: Connection,
+    tables: dict,
+    *,
+    actor,
+    entity: str,
+    entity_id,
+    action: str,
+    before=None,
+    after=None,
+    outcome: str = "applied",
+) -> dict:
     head_t, log_t = tables["audit_head"], tables["audit_log"]
     query = select(head_t.c.seq, head_t.c.hash).where(head_t.c.id == 1)
     if conn.dialect.name != "sqlite":
@@ -68,20 +88,27 @@ def verify(conn: Connection, tables: dict) -> list[str]:
     for row in conn.execute(select(log_t).order_by(log_t.c.seq)).mappings():
         entry = dict(row)
         if entry["seq"] != expected_seq:
-            problems.append(f"第 {expected_seq} 条缺失或顺序错乱 (entry {expected_seq} missing or "
-                            f"reordered; found {entry['seq']})")
+            problems.append(
+                f"第 {expected_seq} 条缺失或顺序错乱 (entry {expected_seq} missing or "
+                f"reordered; found {entry['seq']})"
+            )
         if entry["prev_hash"] != prev_hash:
-            problems.append(f"第 {entry['seq']} 条的前序哈希不符 (entry {entry['seq']}: previous "
-                            "hash does not match, an entry before it was removed or reordered)")
+            problems.append(
+                f"第 {entry['seq']} 条的前序哈希不符 (entry {entry['seq']}: previous "
+                "hash does not match, an entry before it was removed or reordered)"
+            )
         if entry_hash(entry["prev_hash"], entry) != entry["hash"]:
-            problems.append(f"第 {entry['seq']} 条内容被篡改 (entry {entry['seq']}: content was "
-                            "edited)")
+            problems.append(
+                f"第 {entry['seq']} 条内容被篡改 (entry {entry['seq']}: content was edited)"
+            )
         prev_hash, expected_seq = entry["hash"], entry["seq"] + 1
     head = conn.execute(select(head_t.c.seq, head_t.c.hash)).first()
     last_seq = expected_seq - 1
     if head is not None and (head[0] != last_seq or head[1] != prev_hash):
-        problems.append(f"链头 ({head[0]}) 与最后一条 ({last_seq}) 不一致 (chain head does not "
-                        "match the last entry: entries at the end were deleted)")
+        problems.append(
+            f"链头 ({head[0]}) 与最后一条 ({last_seq}) 不一致 (chain head does not "
+            "match the last entry: entries at the end were deleted)"
+        )
     return problems
 
 
@@ -99,8 +126,9 @@ def contains(conn: Connection, tables: dict, exported: dict) -> bool:
     return row is not None and row[0] == exported["hash"]
 
 
-def trail(conn: Connection, tables: dict, entity: str, entity_id: str | None = None,
-          limit: int = 500) -> list[dict]:
+def trail(
+    conn: Connection, tables: dict, entity: str, entity_id: str | None = None, limit: int = 500
+) -> list[dict]:
     log_t = tables["audit_log"]
     query = select(log_t).where(log_t.c.entity == entity)
     if entity_id is not None:

@@ -46,37 +46,54 @@ class UnitOfWork:
 
     def emit(self, event_type: str, payload: dict):
         envelope = make_envelope(
-            event_type, payload,
+            event_type,
+            payload,
             actor=getattr(self.actor, "username", None),
             source_unit=getattr(self.actor, "unit", None),
         )
-        self.session.execute(self.tables["outbox"].insert().values(
-            event_id=envelope["event_id"], event_type=event_type, body=envelope,
-            created_at=clock.now(), attempts=0,
-        ))
+        self.session.execute(
+            self.tables["outbox"]
+            .insert()
+            .values(
+                event_id=envelope["event_id"],
+                event_type=event_type,
+                body=envelope,
+                created_at=clock.now(),
+                attempts=0,
+            )
+        )
         self.emitted += 1
         return envelope
 
-    def audit(self, entity: str, entity_id, action: str, before=None, after=None,
-              outcome: str = "applied"):
+    def audit(
+        self, entity: str, entity_id, action: str, before=None, after=None, outcome: str = "applied"
+    ):
         self.session.flush()
-        return audit.append(self.session.connection(), self.tables, actor=self.actor,
-                            entity=entity, entity_id=entity_id, action=action,
-                            before=before, after=after, outcome=outcome)
+        return audit.append(
+            self.session.connection(),
+            self.tables,
+            actor=self.actor,
+            entity=entity,
+            entity_id=entity_id,
+            action=action,
+            before=before,
+            after=after,
+            outcome=outcome,
+        )
 
     def first_time(self, envelope: dict) -> bool:
         """Record that this consumer handled ``event_id``; False when it already had."""
         table = self.tables["processed_events"]
         key = (envelope["event_id"], self.consumer or "?")
         seen = self.session.execute(
-            select(table.c.event_id).where(table.c.event_id == key[0],
-                                           table.c.consumer == key[1])
+            select(table.c.event_id).where(table.c.event_id == key[0], table.c.consumer == key[1])
         ).first()
         if seen:
             metrics.EVENTS_DUPLICATE.labels(self._handle.service).inc()
             return False
-        self.session.execute(table.insert().values(event_id=key[0], consumer=key[1],
-                                                   processed_at=clock.now()))
+        self.session.execute(
+            table.insert().values(event_id=key[0], consumer=key[1], processed_at=clock.now())
+        )
         return True
 
 
@@ -173,8 +190,13 @@ class Database(DependencyProvider):
         if isinstance(exc, PlatformError) and exc.status in (403, 404):
             # need-to-know refusals and forbidden actions are audited; which one it was
             # stays in the trail only, never in the answer
-            handle.audit_denial(_actor_from_context(worker_ctx), "rpc", worker_ctx.entrypoint.method_name, "denied",
-                                f"{exc.status} {exc.code}")
+            handle.audit_denial(
+                _actor_from_context(worker_ctx),
+                "rpc",
+                worker_ctx.entrypoint.method_name,
+                "denied",
+                f"{exc.status} {exc.code}",
+            )
 
     # -- outbox relay -------------------------------------------------------------------
 
@@ -212,8 +234,11 @@ class Database(DependencyProvider):
     def _get_publisher(self):
         if self._publisher is None:
             self._publisher = Publisher(
-                self.container.config["AMQP_URI"], use_confirms=True, mandatory=True,
-                delivery_mode=2, serializer="json",
+                self.container.config["AMQP_URI"],
+                use_confirms=True,
+                mandatory=True,
+                delivery_mode=2,
+                serializer="json",
             )
         return self._publisher
 
@@ -224,9 +249,12 @@ class Database(DependencyProvider):
         publisher = self._get_publisher()
         # the relay loop and stop() may both drain: one at a time, never the same row twice
         with self._drain_lock, Session(bind=self.engine) as session:
-            query = (select(outbox.c.id, outbox.c.event_type, outbox.c.body)
-                     .where(outbox.c.published_at.is_(None))
-                     .order_by(outbox.c.id).limit(RELAY_BATCH))
+            query = (
+                select(outbox.c.id, outbox.c.event_type, outbox.c.body)
+                .where(outbox.c.published_at.is_(None))
+                .order_by(outbox.c.id)
+                .limit(RELAY_BATCH)
+            )
             if self.engine.dialect.name == "postgresql":
                 query = query.with_for_update(skip_locked=True)
             rows = session.execute(query).all()
@@ -241,8 +269,9 @@ class Database(DependencyProvider):
             try:
                 for row_id, event_type, body in rows:
                     try:
-                        publisher.publish(body, exchange=exchange, routing_key=event_type,
-                                          retry=False)
+                        publisher.publish(
+                            body, exchange=exchange, routing_key=event_type, retry=False
+                        )
                         outcomes.append((row_id, None))
                     except UndeliverableMessage:
                         # no queue is bound: reported (metric, outbox row), never silently
@@ -251,16 +280,21 @@ class Database(DependencyProvider):
                         metrics.OUTBOX_UNROUTABLE.labels(self.service_name).inc()
                         if (self.service_name, event_type) in _subscribed():
                             # someone subscribes, yet its queue is missing: a fault
-                            log.warning("event %s from %s is unroutable although subscribed",
-                                        event_type, self.service_name)
+                            log.warning(
+                                "event %s from %s is unroutable although subscribed",
+                                event_type,
+                                self.service_name,
+                            )
                         else:  # an announcement nobody subscribes to (yet): expected
-                            log.debug("event %s from %s has no subscriber", event_type,
-                                      self.service_name)
+                            log.debug(
+                                "event %s from %s has no subscriber", event_type, self.service_name
+                            )
             finally:
                 # keep what was published so far, also when the broker went away mid-batch
                 self._mark_published(session, outcomes)
-            backlog = session.execute(select(func.count()).select_from(outbox).where(
-                outbox.c.published_at.is_(None))).scalar_one()
+            backlog = session.execute(
+                select(func.count()).select_from(outbox).where(outbox.c.published_at.is_(None))
+            ).scalar_one()
             session.commit()
             metrics.OUTBOX_BACKLOG.labels(self.service_name).set(backlog)
             return len(outcomes)
@@ -271,13 +305,19 @@ class Database(DependencyProvider):
         published = [row_id for row_id, error in outcomes if error is None]
         if published:
             # one statement for the batch: a row per statement halved the relay on PostgreSQL
-            session.execute(update(outbox).where(outbox.c.id.in_(published)).values(
-                published_at=now, attempts=outbox.c.attempts + 1, last_error=None))
+            session.execute(
+                update(outbox)
+                .where(outbox.c.id.in_(published))
+                .values(published_at=now, attempts=outbox.c.attempts + 1, last_error=None)
+            )
             metrics.OUTBOX_PUBLISHED.labels(self.service_name).inc(len(published))
         for row_id, error in outcomes:
             if error is not None:
-                session.execute(update(outbox).where(outbox.c.id == row_id).values(
-                    published_at=now, attempts=outbox.c.attempts + 1, last_error=error))
+                session.execute(
+                    update(outbox)
+                    .where(outbox.c.id == row_id)
+                    .values(published_at=now, attempts=outbox.c.attempts + 1, last_error=error)
+                )
         session.commit()
 
 

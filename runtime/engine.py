@@ -20,9 +20,9 @@ def service_database(service: str, config: dict | None = None) -> tuple[str, str
         stem, _, suffix = base.rpartition(".")
         return f"sqlite:///{stem or base}-{service}.{suffix or 'db'}", None
     if url.startswith("postgres://"):
-        url = "postgresql://" + url[len("postgres://"):]
+        url = "postgresql://" + url[len("postgres://") :]
     if url.startswith("postgresql://"):
-        url = "postgresql+psycopg2://" + url[len("postgresql://"):]
+        url = "postgresql+psycopg2://" + url[len("postgresql://") :]
     return url, service
 
 

@@ -26,8 +26,14 @@ ATTEMPTS_HEADER = "x-cosupervise-attempts"
 
 class ReliableEventHandler(EventHandler):
     def __init__(self, source_service, event_type, **kwargs):
-        super().__init__(source_service, event_type, handler_type=SERVICE_POOL,
-                         reliable_delivery=True, requeue_on_error=False, **kwargs)
+        super().__init__(
+            source_service,
+            event_type,
+            handler_type=SERVICE_POOL,
+            reliable_delivery=True,
+            requeue_on_error=False,
+            **kwargs,
+        )
 
     def _settings(self):
         events = self.container.config.get("events", {})
@@ -54,13 +60,18 @@ class ReliableEventHandler(EventHandler):
         if attempts < max_attempts:
             metrics.EVENTS_RETRIED.labels(service, handler).inc()
             eventlet.sleep(min(base * (2 ** (attempts - 1)), 5.0))
-            self._publish(message.body, routing_key=self.queue.name, headers=headers,
-                          content_type=message.content_type,
-                          content_encoding=message.content_encoding)
+            self._publish(
+                message.body,
+                routing_key=self.queue.name,
+                headers=headers,
+                content_type=message.content_type,
+                content_encoding=message.content_encoding,
+            )
             return
         metrics.EVENTS_DEAD_LETTERED.labels(service, handler).inc()
-        log.error("event dead-lettered after %s attempts in %s.%s: %s", attempts, service,
-                  handler, error)
+        log.error(
+            "event dead-lettered after %s attempts in %s.%s: %s", attempts, service, handler, error
+        )
         body = message.body.decode("utf-8") if isinstance(message.body, bytes) else message.body
         letter = {
             "queue": self.queue.name,
@@ -72,13 +83,23 @@ class ReliableEventHandler(EventHandler):
             "headers": {k: v for k, v in headers.items() if isinstance(v, (str, int, float))},
             "dead_lettered_at": clock.now().isoformat(),
         }
-        self._publish(json.dumps(letter, ensure_ascii=False), routing_key=DEAD_LETTER_QUEUE,
-                      headers={ATTEMPTS_HEADER: attempts}, content_type="application/json",
-                      content_encoding="utf-8")
+        self._publish(
+            json.dumps(letter, ensure_ascii=False),
+            routing_key=DEAD_LETTER_QUEUE,
+            headers={ATTEMPTS_HEADER: attempts},
+            content_type="application/json",
+            content_encoding="utf-8",
+        )
 
     def _publish(self, body, *, routing_key, headers, content_type, content_encoding):
-        _publish(self.container.config["AMQP_URI"], body, routing_key=routing_key,
-                 headers=headers, content_type=content_type, content_encoding=content_encoding)
+        _publish(
+            self.container.config["AMQP_URI"],
+            body,
+            routing_key=routing_key,
+            headers=headers,
+            content_type=content_type,
+            content_encoding=content_encoding,
+        )
 
 
 def _publish(amqp_uri, body, *, routing_key, headers, content_type, content_encoding):
@@ -86,14 +107,24 @@ def _publish(amqp_uri, body, *, routing_key, headers, content_type, content_enco
     # A letter sent before anything declared the dead-letter queue (a service started without
     # `cosupervise migrate`, or the letter raced the relay's topology) was routed nowhere and
     # lost: declare it with the letter (kombu declares once per connection).
-    declare = [Queue(DEAD_LETTER_QUEUE, durable=True, auto_delete=False)] \
-        if routing_key == DEAD_LETTER_QUEUE else []
+    declare = (
+        [Queue(DEAD_LETTER_QUEUE, durable=True, auto_delete=False)]
+        if routing_key == DEAD_LETTER_QUEUE
+        else []
+    )
     with producers[conn].acquire(block=True, timeout=10) as producer:
         producer.publish(
-            body, exchange="", routing_key=routing_key, headers=headers,
-            content_type=content_type, content_encoding=content_encoding,
-            delivery_mode=2, retry=True, retry_policy={"max_retries": 3},
-            mandatory=False, declare=declare,
+            body,
+            exchange="",
+            routing_key=routing_key,
+            headers=headers,
+            content_type=content_type,
+            content_encoding=content_encoding,
+            delivery_mode=2,
+            retry=True,
+            retry_policy={"max_retries": 3},
+            mandatory=False,
+            declare=declare,
         )
 
 
@@ -132,14 +163,20 @@ def _dead_letter_unreadable_messages():
             "attempts": 0,
             "error": f"消息无法解析 (undecodable {message.content_type}): {exc!r}",
             "body": raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw),
-            "headers": {k: v for k, v in (message.headers or {}).items()
-                        if isinstance(v, (str, int, float))},
+            "headers": {
+                k: v for k, v in (message.headers or {}).items() if isinstance(v, (str, int, float))
+            },
             "dead_lettered_at": clock.now().isoformat(),
         }
         try:
-            _publish(self.container.config["AMQP_URI"], json.dumps(letter, ensure_ascii=False),
-                     routing_key=DEAD_LETTER_QUEUE, headers={ATTEMPTS_HEADER: 0},
-                     content_type="application/json", content_encoding="utf-8")
+            _publish(
+                self.container.config["AMQP_URI"],
+                json.dumps(letter, ensure_ascii=False),
+                routing_key=DEAD_LETTER_QUEUE,
+                headers={ATTEMPTS_HEADER: 0},
+                content_type="application/json",
+                content_encoding="utf-8",
+            )
         except Exception:
             log.exception("could not dead-letter an undecodable message; requeueing it")
             self.requeue_message(message)

@@ -10,8 +10,9 @@ from werkzeug.wrappers import Response
 
 
 def _json(status, body):
-    return Response(json.dumps(body, ensure_ascii=False), status=status,
-                    mimetype="application/json")
+    return Response(
+        json.dumps(body, ensure_ascii=False), status=status, mimetype="application/json"
+    )
 
 
 class HealthEntrypoints:
@@ -37,9 +38,12 @@ class HealthEntrypoints:
         except Exception as exc:  # noqa: BLE001
             checks["broker"] = f"error: {exc.__class__.__name__}"
         ready = all(v == "ok" for v in checks.values())
-        return _json(200 if ready else 503, {"ready": ready, "service": self.name,
-                                             "checks": checks})
+        return _json(
+            200 if ready else 503, {"ready": ready, "service": self.name, "checks": checks}
+        )
 
     @http("GET", "/metrics")
     def metrics_endpoint(self, request):
-        return Response(generate_latest(), status=200, headers={"Content-Type": CONTENT_TYPE_LATEST})
+        return Response(
+            generate_latest(), status=200, headers={"Content-Type": CONTENT_TYPE_LATEST}
+        )

@@ -67,8 +67,11 @@ def _secret(config) -> str:
 
 
 def _keys(config: dict):
-    algorithms = [a.strip() for a in str(config["auth"]["algorithms"]).split(",")
-                  if a.strip().lower() not in _FORBIDDEN_ALGORITHMS]
+    algorithms = [
+        a.strip()
+        for a in str(config["auth"]["algorithms"]).split(",")
+        if a.strip().lower() not in _FORBIDDEN_ALGORITHMS
+    ]
     public_key_file = config["auth"].get("public_key_file")
     return algorithms, (_public_key(public_key_file) if public_key_file else _secret(config))
 
@@ -78,8 +81,14 @@ def _public_key(path: str) -> str:
     return Path(path).read_text()
 
 
-def issue_token(username: str, unit: str | None, role: str, *, ttl: int | None = None,
-                config: dict | None = None) -> tuple[str, int]:
+def issue_token(
+    username: str,
+    unit: str | None,
+    role: str,
+    *,
+    ttl: int | None = None,
+    config: dict | None = None,
+) -> tuple[str, int]:
     """A development/local-user token (HS256). Production tokens come from the OIDC issuer."""
     config = config or settings()
     ttl = ttl or int(config["auth"]["token_ttl_seconds"])
@@ -130,7 +139,7 @@ def system_token(service: str) -> str:
 def bearer(headers_value: str | None) -> str:
     if not headers_value or not headers_value.startswith("Bearer "):
         raise Unauthenticated("缺少身份令牌 (Authorization: Bearer …)", "unauthenticated")
-    return headers_value[len("Bearer "):].strip()
+    return headers_value[len("Bearer ") :].strip()
 
 
 class Caller(DependencyProvider):
@@ -150,7 +159,9 @@ class _LazyCaller:
         if self._identity is None:
             token = self._ctx.data.get(CONTEXT_KEY)
             if not token:
-                raise Unauthenticated("调用缺少身份 (RPC without caller identity)", "unauthenticated")
+                raise Unauthenticated(
+                    "调用缺少身份 (RPC without caller identity)", "unauthenticated"
+                )
             self._identity = decode_token(token)
         return self._identity
 

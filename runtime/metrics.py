@@ -8,26 +8,41 @@ from prometheus_client import Counter, Gauge, Histogram
 
 from contracts.errors import PlatformError
 
-CALLS = Counter("cosupervise_entrypoint_calls_total", "Entrypoint calls",
-                ["service", "entrypoint", "outcome"])
-LATENCY = Histogram("cosupervise_entrypoint_seconds", "Entrypoint latency",
-                    ["service", "entrypoint"],
-                    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10))
-ERRORS = Counter("cosupervise_entrypoint_errors_total", "Entrypoint failures (not rule refusals)",
-                 ["service", "entrypoint", "error"])
-OUTBOX_BACKLOG = Gauge("cosupervise_outbox_backlog", "Committed events not yet published",
-                       ["service"])
+CALLS = Counter(
+    "cosupervise_entrypoint_calls_total", "Entrypoint calls", ["service", "entrypoint", "outcome"]
+)
+LATENCY = Histogram(
+    "cosupervise_entrypoint_seconds",
+    "Entrypoint latency",
+    ["service", "entrypoint"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+)
+ERRORS = Counter(
+    "cosupervise_entrypoint_errors_total",
+    "Entrypoint failures (not rule refusals)",
+    ["service", "entrypoint", "error"],
+)
+OUTBOX_BACKLOG = Gauge(
+    "cosupervise_outbox_backlog", "Committed events not yet published", ["service"]
+)
 OUTBOX_PUBLISHED = Counter("cosupervise_outbox_published_total", "Events published", ["service"])
-OUTBOX_UNROUTABLE = Counter("cosupervise_outbox_unroutable_total",
-                            "Events no queue was bound for", ["service"])
-EVENTS_DUPLICATE = Counter("cosupervise_events_duplicate_total",
-                           "Redelivered events skipped by event_id", ["service"])
-EVENTS_RETRIED = Counter("cosupervise_events_retried_total", "Failed events retried",
-                         ["service", "handler"])
-EVENTS_DEAD_LETTERED = Counter("cosupervise_events_dead_lettered_total",
-                               "Events given up after bounded retries", ["service", "handler"])
-OVERDUE = Gauge("cosupervise_overdue", "Overdue matters escalated to the office",
-                ["service", "kind"])
+OUTBOX_UNROUTABLE = Counter(
+    "cosupervise_outbox_unroutable_total", "Events no queue was bound for", ["service"]
+)
+EVENTS_DUPLICATE = Counter(
+    "cosupervise_events_duplicate_total", "Redelivered events skipped by event_id", ["service"]
+)
+EVENTS_RETRIED = Counter(
+    "cosupervise_events_retried_total", "Failed events retried", ["service", "handler"]
+)
+EVENTS_DEAD_LETTERED = Counter(
+    "cosupervise_events_dead_lettered_total",
+    "Events given up after bounded retries",
+    ["service", "handler"],
+)
+OVERDUE = Gauge(
+    "cosupervise_overdue", "Overdue matters escalated to the office", ["service", "kind"]
+)
 
 
 class Metrics(DependencyProvider):

@@ -19,8 +19,11 @@ def _package(name: str) -> str:
 
 
 def available() -> list[str]:
-    return [n for n in MIGRATED
-            if (ROOT / _package(n).replace(".", "/") / "migrations" / "env.py").exists()]
+    return [
+        n
+        for n in MIGRATED
+        if (ROOT / _package(n).replace(".", "/") / "migrations" / "env.py").exists()
+    ]
 
 
 def enabled_services() -> list[str]:
@@ -37,8 +40,9 @@ def enabled_services() -> list[str]:
 
 def alembic_config(name: str, connection=None) -> Config:
     cfg = Config()
-    cfg.set_main_option("script_location", str(ROOT / _package(name).replace(".", "/") /
-                                               "migrations"))
+    cfg.set_main_option(
+        "script_location", str(ROOT / _package(name).replace(".", "/") / "migrations")
+    )
     cfg.attributes["service"] = name
     cfg.attributes["connection"] = connection
     return cfg
@@ -49,9 +53,13 @@ def run_env(metadata):
     cfg = context.config
     connection = cfg.attributes["connection"]
     schema = cfg.attributes["service"] if connection.dialect.name == "postgresql" else None
-    context.configure(connection=connection, target_metadata=metadata,
-                      version_table_schema=schema, render_as_batch=True,
-                      compare_type=True)
+    context.configure(
+        connection=connection,
+        target_metadata=metadata,
+        version_table_schema=schema,
+        render_as_batch=True,
+        compare_type=True,
+    )
     with context.begin_transaction():
         context.run_migrations()
 

@@ -12,6 +12,7 @@ def json_list_has(column, value: str):
 def page(session, stmt, query: dict, *order_by) -> tuple[int, list]:
     """(total, rows of this page) for a ListQuery's ``limit`` and ``offset``."""
     total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
-    rows = list(session.scalars(stmt.order_by(*order_by).limit(query["limit"])
-                                .offset(query["offset"])))
+    rows = list(
+        session.scalars(stmt.order_by(*order_by).limit(query["limit"]).offset(query["offset"]))
+    )
     return total, rows

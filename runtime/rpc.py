@@ -34,8 +34,9 @@ logging.getLogger("nameko.containers").addFilter(_QuietExpected())
 
 
 def _consume_with_quick_stop(self, limit=None, timeout=None, safety_interval=0.2, **kwargs):
-    return _kombu_consume(self, limit=limit, timeout=timeout, safety_interval=safety_interval,
-                          **kwargs)
+    return _kombu_consume(
+        self, limit=limit, timeout=timeout, safety_interval=safety_interval, **kwargs
+    )
 
 
 # nameko's QueueConsumer notices a stop request only between 1 s drain_events polls, so every
@@ -71,11 +72,15 @@ def _survive_lost_connections():
             try:
                 return method(self, message)
             except lost as exc:
-                log.warning("broker connection lost before %s (%s); the broker redelivers "
-                            "the message", method.__name__, exc)
+                log.warning(
+                    "broker connection lost before %s (%s); the broker redelivers the message",
+                    method.__name__,
+                    exc,
+                )
                 # the failed write marked the connection dead behind the consumer loop's back:
                 # have it reconnect in full (see _ack_in_flight_work_before_disconnecting)
                 self._cosupervise_connection_lost = True
+
         guarded.__name__ = method.__name__
         return guarded
 
@@ -157,12 +162,18 @@ class _Method:
     def call_async(self, *args, **kwargs):
         # A request nobody picked up before the caller gave up expires in the queue: a client
         # told "503, try again" must not find its POST applied later when the service returns.
-        proxy = ServiceProxy(self._client.worker_ctx, self._service, self._client.reply_listener,
-                             expiration=self._client.timeout)
+        proxy = ServiceProxy(
+            self._client.worker_ctx,
+            self._service,
+            self._client.reply_listener,
+            expiration=self._client.timeout,
+        )
         try:
             reply = getattr(proxy, self._method).call_async(*args, **kwargs)
         except UnknownService:
-            raise ServiceUnavailable(f"服务 {self._service} 未运行", "service_unavailable") from None
+            raise ServiceUnavailable(
+                f"服务 {self._service} 未运行", "service_unavailable"
+            ) from None
         return _Pending(self._service, self._method, reply, self._client.timeout)
 
 

@@ -22,8 +22,9 @@ class ServiceBase(HealthEntrypoints):
         if not (identity.is_office or identity.is_system):
             raise Forbidden("只有人大常委会办公室可以查看审计记录", "office_only")
         with self.db.read() as session:
-            entries = audit.trail(session.connection(), self.db.tables, payload["entity"],
-                                  payload.get("entity_id"))
+            entries = audit.trail(
+                session.connection(), self.db.tables, payload["entity"], payload.get("entity_id")
+            )
         for e in entries:
             e["service"] = self.name
         return entries

@@ -62,5 +62,9 @@ def add_runtime_tables(metadata: MetaData) -> dict[str, Table]:
     from sqlalchemy import Index
 
     Index("ix_audit_log_entity", audit_log.c.entity, audit_log.c.entity_id)
-    return {"outbox": outbox, "processed_events": processed, "audit_log": audit_log,
-            "audit_head": audit_head}
+    return {
+        "outbox": outbox,
+        "processed_events": processed,
+        "audit_log": audit_log,
+        "audit_head": audit_head,
+    }

@@ -68,18 +68,24 @@ def consumer_queues() -> list[Queue]:
         for method_name, method in inspect.getmembers(cls, callable):
             for ext in getattr(method, ENTRYPOINT_EXTENSIONS_ATTR, ()):
                 if isinstance(ext, ReliableEventHandler):
-                    queues.append(event_queue(ext.source_service, ext.event_type, cls.name,
-                                              method_name))
+                    queues.append(
+                        event_queue(ext.source_service, ext.event_type, cls.name, method_name)
+                    )
     return queues
 
 
 def fixed_queues() -> list[Queue]:
     records = Exchange(RECORDS_EXCHANGE, type="topic", durable=True)
     return [
-        Queue(DEAD_LETTER_QUEUE, exchange=Exchange("", type="direct"), durable=True,
-              auto_delete=False, routing_key=DEAD_LETTER_QUEUE, no_declare=False),
-        Queue(RECORDS_QUEUE, exchange=records, routing_key="#", durable=True,
-              auto_delete=False),
+        Queue(
+            DEAD_LETTER_QUEUE,
+            exchange=Exchange("", type="direct"),
+            durable=True,
+            auto_delete=False,
+            routing_key=DEAD_LETTER_QUEUE,
+            no_declare=False,
+        ),
+        Queue(RECORDS_QUEUE, exchange=records, routing_key="#", durable=True, auto_delete=False),
     ]
 
 

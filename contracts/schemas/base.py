@@ -28,8 +28,10 @@ _TRANSLATIONS = [
     (r"^Length must be between (\d+) and (\d+)\.$", r"长度应在 \1 到 \2 之间"),
     (r"^Shorter than minimum length (\d+)\.$", r"长度不能少于 \1"),
     (r"^Longer than maximum length (\d+)\.$", r"长度不能超过 \1"),
-    (r"^Must be greater than or equal to (\S+) and less than or equal to (\S+)\.$",
-     r"应在 \1 到 \2 之间"),
+    (
+        r"^Must be greater than or equal to (\S+) and less than or equal to (\S+)\.$",
+        r"应在 \1 到 \2 之间",
+    ),
     (r"^Invalid value\.$", "取值无效"),
 ]
 
@@ -71,11 +73,17 @@ def _unprintable_fields(value, path="") -> list[str]:
     if isinstance(value, str):
         return [path or "_body"] if _UNPRINTABLE.search(value) else []
     if isinstance(value, dict):
-        return [f for k, v in value.items()
-                for f in _unprintable_fields(v, f"{path}.{k}" if path else str(k))]
+        return [
+            f
+            for k, v in value.items()
+            for f in _unprintable_fields(v, f"{path}.{k}" if path else str(k))
+        ]
     if isinstance(value, list):
-        return [f for i, v in enumerate(value)
-                for f in _unprintable_fields(v, f"{path}.{i}" if path else str(i))]
+        return [
+            f
+            for i, v in enumerate(value)
+            for f in _unprintable_fields(v, f"{path}.{i}" if path else str(i))
+        ]
     return []
 
 
@@ -106,13 +114,15 @@ class Answer(Schema):
 def load(schema: Schema, data, *, partial=False) -> dict:
     """Validate or raise the contract's 422 with every field and why."""
     if not isinstance(data, dict):
-        raise ValidationFailed("请求体应为 JSON 对象", "validation_failed",
-                               {"_body": ["应为 JSON 对象"]})
+        raise ValidationFailed(
+            "请求体应为 JSON 对象", "validation_failed", {"_body": ["应为 JSON 对象"]}
+        )
     try:
         return schema.load(data, partial=partial)
     except ValidationError as exc:
-        raise ValidationFailed("输入有误，请检查标注的字段", "validation_failed",
-                               flatten(exc.messages)) from None
+        raise ValidationFailed(
+            "输入有误，请检查标注的字段", "validation_failed", flatten(exc.messages)
+        ) from None
 
 
 def Title(**kw):  # noqa: N802 - a field factory reads like a field

@@ -36,8 +36,9 @@ def LeadSubject(**kw):  # noqa: N802
 
 
 def Summary(**kw):  # noqa: N802 - a field factory reads like a field
-    return fields.String(validate=[validate.Length(min=1, max=MAX_SUMMARY), not_blank, clean_text],
-                         **kw)
+    return fields.String(
+        validate=[validate.Length(min=1, max=MAX_SUMMARY), not_blank, clean_text], **kw
+    )
 
 
 def Category(**kw):  # noqa: N802
@@ -47,11 +48,13 @@ def Category(**kw):  # noqa: N802
 
 def Reason(**kw):  # noqa: N802
     """Blank is allowed here so the rule can refuse it with its own code (409)."""
-    return fields.String(load_default="", validate=[validate.Length(max=MAX_REASON), clean_text],
-                         **kw)
+    return fields.String(
+        load_default="", validate=[validate.Length(max=MAX_REASON), clean_text], **kw
+    )
 
 
 # -- requests -------------------------------------------------------------------------------
+
 
 class LeadIn(StrictSchema):
     """POST /api/v1/leads. ``registered_on``: the office entering a clue received earlier (补录);
@@ -95,8 +98,9 @@ class ReturnIn(StrictSchema):
 
 
 class ProgressIn(StrictSchema):
-    note = fields.String(required=True, validate=[validate.Length(min=1, max=MAX_REASON),
-                                                  not_blank, clean_text])
+    note = fields.String(
+        required=True, validate=[validate.Length(min=1, max=MAX_REASON), not_blank, clean_text]
+    )
 
 
 class FeedbackIn(StrictSchema):
@@ -113,10 +117,13 @@ class LeadQuery(ListQuery):
 
 
 class EscalationQuery(ListQuery):
-    status = fields.String(load_default="open", validate=validate.OneOf(("open", "resolved", "all")))
+    status = fields.String(
+        load_default="open", validate=validate.OneOf(("open", "resolved", "all"))
+    )
 
 
 # -- answers ------------------------------------------------------------------------------
+
 
 class OriginOut(Answer):
     kind = fields.String()

@@ -2,7 +2,16 @@
 
 from marshmallow import fields, validate
 
-from contracts.schemas.base import Answer, Flag, ListQuery, QueryYear, StrictSchema, Text, Title, Year
+from contracts.schemas.base import (
+    Answer,
+    Flag,
+    ListQuery,
+    QueryYear,
+    StrictSchema,
+    Text,
+    Title,
+    Year,
+)
 from contracts.schemas.common import CoordinatingUnitId, Subject, UnitId, unique_list
 
 CONCERN_SOURCES = ("party_government", "deputies", "public", "npc_key_work")
@@ -36,10 +45,14 @@ class ProposalQuery(ListQuery):
 class MeetingIn(StrictSchema):
     year = Year(required=True)
     held_on = fields.Date(required=True)
-    attending_units = fields.List(CoordinatingUnitId(), required=True,
-                                  validate=[validate.Length(min=1, max=50), unique_list])
-    proposal_ids = fields.List(fields.String(validate=validate.Length(max=40)),
-                               load_default=list, validate=[validate.Length(max=200), unique_list])
+    attending_units = fields.List(
+        CoordinatingUnitId(), required=True, validate=[validate.Length(min=1, max=50), unique_list]
+    )
+    proposal_ids = fields.List(
+        fields.String(validate=validate.Length(max=40)),
+        load_default=list,
+        validate=[validate.Length(max=200), unique_list],
+    )
     minutes = Text(required=True)
     decisions = fields.List(Text(), load_default=list, validate=validate.Length(max=100))
 
@@ -63,14 +76,19 @@ class ItemIn(StrictSchema):
     title = Title(required=True)
     form = fields.String(required=True, validate=validate.OneOf(ITEM_FORMS))
     lead_unit = CoordinatingUnitId(required=True, allow_none=True)
-    participating_units = fields.List(CoordinatingUnitId(), load_default=list,
-                                      validate=[validate.Length(max=20), unique_list])
+    participating_units = fields.List(
+        CoordinatingUnitId(), load_default=list, validate=[validate.Length(max=20), unique_list]
+    )
     key = Flag(load_default=False)
     description = Text(load_default="")
-    subjects = fields.List(Subject(), load_default=list,
-                           validate=[validate.Length(max=50), unique_list])
-    proposal_ids = fields.List(fields.String(validate=validate.Length(max=40)),
-                               load_default=list, validate=validate.Length(max=50))
+    subjects = fields.List(
+        Subject(), load_default=list, validate=[validate.Length(max=50), unique_list]
+    )
+    proposal_ids = fields.List(
+        fields.String(validate=validate.Length(max=40)),
+        load_default=list,
+        validate=validate.Length(max=50),
+    )
 
 
 class ImplementationPlanIn(StrictSchema):
@@ -199,10 +217,12 @@ class ItemQuery(ListQuery):
 class ToLeadIn(StrictSchema):
     to_unit = CoordinatingUnitId(required=True)
     category = fields.String(load_default="default", validate=validate.Length(max=40))
-    sensitivity = fields.String(load_default="normal",
-                                validate=validate.OneOf(("normal", "sensitive", "secret")))
+    sensitivity = fields.String(
+        load_default="normal", validate=validate.OneOf(("normal", "sensitive", "secret"))
+    )
 
 
 class ToProblemIn(StrictSchema):
-    nature = fields.String(required=True,
-                           validate=validate.OneOf(("typical", "common", "tendency", "other")))
+    nature = fields.String(
+        required=True, validate=validate.OneOf(("typical", "common", "tendency", "other"))
+    )

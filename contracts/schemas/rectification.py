@@ -11,8 +11,14 @@ from contracts.schemas.common import (
     unique_list,
 )
 
-SOURCES = ("finding", "lead", "audit_finding", "inspection_feedback", "environmental_inspection",
-           "other")
+SOURCES = (
+    "finding",
+    "lead",
+    "audit_finding",
+    "inspection_feedback",
+    "environmental_inspection",
+    "other",
+)
 NATURES = ("typical", "common", "tendency", "other")
 CIRCULAR_NATURES = ("typical", "common", "tendency", "negative_case")
 TASK_STATUSES = ("assigned", "in_progress", "submitted", "verified", "sent_back")
@@ -48,8 +54,9 @@ class ProblemIn(StrictSchema):
         origin = data.get("origin")
         implied = ORIGIN_SOURCES.get(origin["kind"]) if origin else None
         if implied and data.get("source") and data["source"] != implied:
-            raise ValidationError(f"来源为 {origin['kind']} 的问题，source 应为 {implied}",
-                                  "source")
+            raise ValidationError(
+                f"来源为 {origin['kind']} 的问题，source 应为 {implied}", "source"
+            )
 
 
 class ProblemQuery(ListQuery):
@@ -61,8 +68,9 @@ class ProblemQuery(ListQuery):
 
 class TaskIn(StrictSchema):
     responsible_unit = SupervisedUnitId(required=True)
-    supervising_units = fields.List(CoordinatingUnitId(), required=True,
-                                    validate=[validate.Length(min=1, max=20), unique_list])
+    supervising_units = fields.List(
+        CoordinatingUnitId(), required=True, validate=[validate.Length(min=1, max=20), unique_list]
+    )
     measures = fields.String(required=True, validate=validate.Length(min=1, max=20_000))
     deadline = fields.Date(required=True)
 
@@ -77,8 +85,11 @@ class TaskQuery(ListQuery):
 
 class Evidence(fields.List):
     def __init__(self, **kw):
-        super().__init__(fields.String(validate=validate.Length(min=1, max=500)),
-                         validate=validate.Length(max=50), **kw)
+        super().__init__(
+            fields.String(validate=validate.Length(min=1, max=500)),
+            validate=validate.Length(max=50),
+            **kw,
+        )
 
 
 class ProgressIn(StrictSchema):
@@ -89,8 +100,9 @@ class ProgressIn(StrictSchema):
 class SubmitIn(StrictSchema):
     """Submitting may carry the last progress note and its evidence in the same request."""
 
-    note = fields.String(load_default=None, allow_none=True,
-                         validate=validate.Length(min=1, max=20_000))
+    note = fields.String(
+        load_default=None, allow_none=True, validate=validate.Length(min=1, max=20_000)
+    )
     evidence = Evidence(load_default=list)
 
 
@@ -211,13 +223,19 @@ class CircularIn(StrictSchema):
     title = Title(required=True)
     body = fields.String(required=True, validate=validate.Length(min=1, max=50_000))
     nature = fields.String(required=True, validate=validate.OneOf(CIRCULAR_NATURES))
-    problem_ids = fields.List(fields.String(validate=_ID), load_default=list,
-                              validate=[validate.Length(max=200), unique_list])
+    problem_ids = fields.List(
+        fields.String(validate=_ID),
+        load_default=list,
+        validate=[validate.Length(max=200), unique_list],
+    )
     redact = fields.List(_TERM, load_default=list, validate=[validate.Length(max=200), unique_list])
     names = fields.List(_NAME, load_default=list, validate=[validate.Length(max=200), unique_list])
     recipients = fields.String(load_default="", validate=validate.Length(max=500))
-    cc = fields.List(fields.String(validate=validate.Length(min=1, max=100)), load_default=list,
-                     validate=validate.Length(max=50))
+    cc = fields.List(
+        fields.String(validate=validate.Length(min=1, max=100)),
+        load_default=list,
+        validate=validate.Length(max=50),
+    )
     year = Year(load_default=None, allow_none=True)
 
 

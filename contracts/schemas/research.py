@@ -2,7 +2,16 @@
 
 from marshmallow import fields, validate
 
-from contracts.schemas.base import Answer, Flag, ListQuery, QueryYear, StrictSchema, Text, Title, Year
+from contracts.schemas.base import (
+    Answer,
+    Flag,
+    ListQuery,
+    QueryYear,
+    StrictSchema,
+    Text,
+    Title,
+    Year,
+)
 from contracts.schemas.common import CoordinatingUnitId, UnitId, unique_list
 
 TOPIC_STATUSES = ("planned", "in_progress", "concluded")
@@ -11,18 +20,25 @@ MAX_CONTENT = 200_000  # a final report is long; a bound keeps a bad client from
 
 
 def RefIds(**kw):  # noqa: N802 - a field factory reads like a field
-    return fields.List(fields.String(validate=validate.Length(min=1, max=40)),
-                       validate=[validate.Length(max=50), unique_list], **kw)
+    return fields.List(
+        fields.String(validate=validate.Length(min=1, max=40)),
+        validate=[validate.Length(max=50), unique_list],
+        **kw,
+    )
 
 
 class TopicIn(StrictSchema):
     year = Year(required=True)
     title = Title(required=True)
     lead_unit = CoordinatingUnitId(required=True)
-    participating_units = fields.List(CoordinatingUnitId(), required=True,
-                                      validate=[validate.Length(min=1, max=20), unique_list])
-    questions = fields.List(fields.String(validate=validate.Length(min=1, max=2000)),
-                            required=True, validate=validate.Length(min=1, max=50))
+    participating_units = fields.List(
+        CoordinatingUnitId(), required=True, validate=[validate.Length(min=1, max=20), unique_list]
+    )
+    questions = fields.List(
+        fields.String(validate=validate.Length(min=1, max=2000)),
+        required=True,
+        validate=validate.Length(min=1, max=50),
+    )
     due_on = fields.Date(required=True)
     deliverables = fields.List(Title(), load_default=list, validate=validate.Length(max=20))
     item_ids = RefIds(load_default=list)

@@ -18,20 +18,31 @@ class Api:
 
     def token(self, username: str) -> str:
         if username not in self._tokens:
-            r = self.http.post(f"{self.base_url}/api/v1/auth/token",
-                               json={"username": username, "password": self.password}, timeout=30)
+            r = self.http.post(
+                f"{self.base_url}/api/v1/auth/token",
+                json={"username": username, "password": self.password},
+                timeout=30,
+            )
             if r.status_code != 200:
                 raise ApiError(r.status_code, r.text)
             self._tokens[username] = r.json()["access_token"]
         return self._tokens[username]
 
     def call(self, username: str, method: str, path: str, json=None, ok=(200, 201)):
-        r = self.http.request(method, f"{self.base_url}{path}", json=json, timeout=60,
-                              headers={"Authorization": f"Bearer {self.token(username)}"})
+        r = self.http.request(
+            method,
+            f"{self.base_url}{path}",
+            json=json,
+            timeout=60,
+            headers={"Authorization": f"Bearer {self.token(username)}"},
+        )
         if r.status_code not in ok:
             raise ApiError(r.status_code, r.text)
-        return r.json() if r.content and r.headers.get("content-type", "").startswith(
-            "application/json") else r.content
+        return (
+            r.json()
+            if r.content and r.headers.get("content-type", "").startswith("application/json")
+            else r.content
+        )
 
     def get(self, username, path, **kw):
         return self.call(username, "GET", path, **kw)

@@ -29,8 +29,17 @@ def create() -> int:
         for username, unit, role in demo_users():
             existing = session.get(User, username)
             if existing is None:
-                session.add(User(username=username, password_hash=hashed, unit=unit, role=role,
-                                 display_name=username, active=True, created_at=clock.now()))
+                session.add(
+                    User(
+                        username=username,
+                        password_hash=hashed,
+                        unit=unit,
+                        role=role,
+                        display_name=username,
+                        active=True,
+                        created_at=clock.now(),
+                    )
+                )
         session.commit()
     engine.dispose()
     return len(demo_users())

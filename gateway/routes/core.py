@@ -62,35 +62,62 @@ class AuditEntry(Answer):
     hash = fields.String()
 
 
-@route("POST", "/api/v1/auth/token", summary="登录，换取访问令牌", tag="auth", body=TokenIn,
-       response=TokenOut, auth=False)
+@route(
+    "POST",
+    "/api/v1/auth/token",
+    summary="登录，换取访问令牌",
+    tag="auth",
+    body=TokenIn,
+    response=TokenOut,
+    auth=False,
+)
 def token(ctx):
     body = ctx.body
     limits = ctx.config["auth"]
     with ctx.db.read() as session:
         access_token, ttl, _user = auth.login(
-            session, body["username"], body["password"],
+            session,
+            body["username"],
+            body["password"],
             max_failures=int(limits["login_max_failures"]),
-            lockout_seconds=int(limits["login_lockout_seconds"]))
+            lockout_seconds=int(limits["login_lockout_seconds"]),
+        )
     return {"access_token": access_token, "token_type": "bearer", "expires_in": ttl}
 
 
 @route("GET", "/api/v1/me", summary="当前用户", tag="auth", response=MeOut)
 def me(ctx):
     who = ctx.identity
-    return {"username": who.username, "unit": who.unit, "role": who.role,
-            "unit_name": registry().name(who.unit) if who.unit else None}
+    return {
+        "username": who.username,
+        "unit": who.unit,
+        "role": who.role,
+        "unit_name": registry().name(who.unit) if who.unit else None,
+    }
 
 
-@route("GET", "/api/v1/units", summary="单位名录（1+N 与被监督单位）", tag="auth",
-       response=UnitOut, many=True)
+@route(
+    "GET",
+    "/api/v1/units",
+    summary="单位名录（1+N 与被监督单位）",
+    tag="auth",
+    response=UnitOut,
+    many=True,
+)
 def units(ctx):
     items = [u.as_dict() for u in registry().all()]
     return {"items": items, "total": len(items)}
 
 
-@route("GET", "/api/v1/audit", summary="实体的审计记录（办公室）", tag="audit",
-       query=AuditQuery, response=AuditEntry, many=True)
+@route(
+    "GET",
+    "/api/v1/audit",
+    summary="实体的审计记录（办公室）",
+    tag="audit",
+    query=AuditQuery,
+    response=AuditEntry,
+    many=True,
+)
 def audit_trail(ctx):
     who = ctx.identity
     if not who.is_office:
@@ -102,8 +129,9 @@ def audit_trail(ctx):
     if not kind:
         raise NotFound("实体不存在", "not_found")
     payload = {"entity": kind, "entity_id": entity_id or None}
-    results = ctx.rpc.gather({name: (name, "audit_trail", payload)
-                              for name in available_services()})
+    results = ctx.rpc.gather(
+        {name: (name, "audit_trail", payload) for name in available_services()}
+    )
     entries, unavailable = [], []
     for name, result in results.items():
         if isinstance(result, Exception):
@@ -124,8 +152,10 @@ def healthz(ctx):
 @route("GET", "/readyz", summary="就绪探针：所有服务经总线应答时为 200", tag="ops", auth=False)
 def readyz(ctx):
     results = ctx.rpc.gather({name: (name, "ping", {}) for name in available_services()})
-    checks = {name: ("ok" if isinstance(r, dict) else f"error: {r.__class__.__name__}")
-              for name, r in results.items()}
+    checks = {
+        name: ("ok" if isinstance(r, dict) else f"error: {r.__class__.__name__}")
+        for name, r in results.items()
+    }
     ready = all(v == "ok" for v in checks.values())
     return (200 if ready else 503), {"ready": ready, "checks": checks}
 
@@ -137,8 +167,7 @@ def available_services() -> list[str]:
     return enabled_services()
 
 
-@route("GET", "/metrics", summary="Prometheus 指标", tag="ops", auth=False,
-       produces="text/plain")
+@route("GET", "/metrics", summary="Prometheus 指标", tag="ops", auth=False, produces="text/plain")
 def metrics(ctx):
     return Response(generate_latest(), status=200, headers={"Content-Type": CONTENT_TYPE_LATEST})
 
@@ -155,8 +184,14 @@ def index(ctx):
     return _static_file("index.html")
 
 
-@route("GET", "/static/<path:path>", summary="网页客户端静态文件", tag="web", auth=False,
-       produces="application/octet-stream")
+@route(
+    "GET",
+    "/static/<path:path>",
+    summary="网页客户端静态文件",
+    tag="web",
+    auth=False,
+    produces="application/octet-stream",
+)
 def static(ctx, path):
     return _static_file(path)
 
@@ -165,9 +200,11 @@ def _static_file(path: str) -> Response:
     full = safe_join(str(STATIC), path)
     if full is None or not Path(full).is_file():
         if path == "index.html":
-            return Response("<!doctype html><meta charset=utf-8><title>协同联动监督平台</title>"
-                            "<p>网页客户端尚未构建。API 见 /api/v1/openapi.json</p>",
-                            mimetype="text/html")
+            return Response(
+                "<!doctype html><meta charset=utf-8><title>协同联动监督平台</title>"
+                "<p>网页客户端尚未构建。API 见 /api/v1/openapi.json</p>",
+                mimetype="text/html",
+            )
         raise NotFound("文件不存在", "not_found")
     mimetype = mimetypes.guess_type(full)[0] or "application/octet-stream"
     if mimetype.startswith("text/") or mimetype in ("application/javascript",):

@@ -47,10 +47,12 @@ class ReportQuery(StrictSchema):
 
 def attachment(content: bytes, content_type: str, filename: str, chinese_name: str) -> Response:
     """An ASCII filename for old clients, the Chinese one (RFC 6266/5987) for the rest."""
-    disposition = (f'attachment; filename="{filename}"; '
-                   f"filename*=UTF-8''{quote(chinese_name)}")
-    return Response(content, status=200, headers={
-        "Content-Type": content_type, "Content-Disposition": disposition})
+    disposition = f"attachment; filename=\"{filename}\"; filename*=UTF-8''{quote(chinese_name)}"
+    return Response(
+        content,
+        status=200,
+        headers={"Content-Type": content_type, "Content-Disposition": disposition},
+    )
 
 
 def fetch_all(ctx, service: str, method: str, filters: dict) -> list[dict]:
@@ -84,33 +86,54 @@ def _register_list_export(sheet_key: str, label: str):
         return _list_export(ctx, sheet_key)
 
     export.__name__ = f"export_{sheet_key}_xlsx"
-    route("GET", f"/api/v1/{sheet_key}.xlsx",
-          summary=f"导出{label}（Excel，与列表相同的筛选条件）", tag=TAG, query=schema,
-          produces=xlsx.CONTENT_TYPE)(export)
+    route(
+        "GET",
+        f"/api/v1/{sheet_key}.xlsx",
+        summary=f"导出{label}（Excel，与列表相同的筛选条件）",
+        tag=TAG,
+        query=schema,
+        produces=xlsx.CONTENT_TYPE,
+    )(export)
 
 
-for _key, _label in (("items", "监督事项清单"), ("leads", "问题线索清单"),
-                     ("problems", "整改问题清单"), ("tasks", "整改任务清单")):
+for _key, _label in (
+    ("items", "监督事项清单"),
+    ("leads", "问题线索清单"),
+    ("problems", "整改问题清单"),
+    ("tasks", "整改任务清单"),
+):
     _register_list_export(_key, _label)
 
 
-@route("GET", "/api/v1/reports/annual/<int(signed=True):year>.docx",
-       summary="年度协同联动监督工作报告（Word，公文格式）", tag=TAG, query=ReportQuery,
-       produces=DOCX)
+@route(
+    "GET",
+    "/api/v1/reports/annual/<int(signed=True):year>.docx",
+    summary="年度协同联动监督工作报告（Word，公文格式）",
+    tag=TAG,
+    query=ReportQuery,
+    produces=DOCX,
+)
 def annual_report(ctx, year):
     if not 2000 <= year <= 2100:
         raise NotFound(f"{year} 年度报告不存在", "not_found")
     who = ctx.identity
     if who.role not in REPORT_ROLES:
         raise Forbidden("年度工作报告仅供人大常委会和协同联动单位查阅", "report_not_allowed")
-    calls = {f"stats:{name}": (name, "stats", {"year": year})
-             for name in ("planning", "leads", "rectification", "research", "sharing")}
-    calls.update({
-        "items": ("planning", "list_items", {"year": year, "limit": PAGE}),
-        "circulars": ("rectification", "list_circulars",
-                      {"year": year, "status": "issued", "limit": 100}),
-        "topics": ("research", "list_topics", {"year": year, "limit": 50}),
-    })
+    calls = {
+        f"stats:{name}": (name, "stats", {"year": year})
+        for name in ("planning", "leads", "rectification", "research", "sharing")
+    }
+    calls.update(
+        {
+            "items": ("planning", "list_items", {"year": year, "limit": PAGE}),
+            "circulars": (
+                "rectification",
+                "list_circulars",
+                {"year": year, "status": "issued", "limit": 100},
+            ),
+            "topics": ("research", "list_topics", {"year": year, "limit": 50}),
+        }
+    )
     answers = ctx.rpc.gather(calls)
     for answer in answers.values():
         if isinstance(answer, PlatformError) and answer.status == 401:
@@ -125,12 +148,17 @@ def annual_report(ctx, year):
     organ = f"{units.name(OFFICE_UNIT)}办公室"
     today = clock.today()
     spec = report.build(
-        year, stats, items=listed("items"), circulars=listed("circulars"),
-        topics=listed("topics"), organ=organ,
+        year,
+        stats,
+        items=listed("items"),
+        circulars=listed("circulars"),
+        topics=listed("topics"),
+        organ=organ,
         number=ctx.query.get("number") or f"区人大办发〔{year}〕  号",
         date=f"{today.year}年{today.month}月{today.day}日",
-        coordinating=units.coordinating())
+        coordinating=units.coordinating(),
+    )
     content = docx_layout.render(spec)
-    return attachment(content, DOCX, f"annual-report-{year}.docx",
-                      f"{year}年度协同联动监督工作报告.docx")
-
+    return attachment(
+        content, DOCX, f"annual-report-{year}.docx", f"{year}年度协同联动监督工作报告.docx"
+    )

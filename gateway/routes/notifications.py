@@ -35,17 +35,34 @@ class ReadAllOut(Answer):
     unread = fields.Integer()
 
 
-@route("GET", "/api/v1/notifications", summary="我的通知（?unread=true 只看未读），含未读数",
-       tag=TAG, query=NotificationQuery, response=NotificationOut, many=True)
+@route(
+    "GET",
+    "/api/v1/notifications",
+    summary="我的通知（?unread=true 只看未读），含未读数",
+    tag=TAG,
+    query=NotificationQuery,
+    response=NotificationOut,
+    many=True,
+)
 def list_notifications(ctx):
     query = ctx.query
     with ctx.db.read() as session:
-        return feed.for_user(session, ctx.identity, unread_only=query["unread"],
-                             limit=query["limit"], offset=query["offset"])
+        return feed.for_user(
+            session,
+            ctx.identity,
+            unread_only=query["unread"],
+            limit=query["limit"],
+            offset=query["offset"],
+        )
 
 
-@route("POST", "/api/v1/notifications/<id>/read", summary="标记一条通知为已读", tag=TAG,
-       response=NotificationOut)
+@route(
+    "POST",
+    "/api/v1/notifications/<id>/read",
+    summary="标记一条通知为已读",
+    tag=TAG,
+    response=NotificationOut,
+)
 def read_notification(ctx, id):
     who = ctx.identity
     try:
@@ -56,8 +73,9 @@ def read_notification(ctx, id):
             return feed.mark_read(uow.session, who, id)
 
 
-@route("POST", "/api/v1/notifications/read-all", summary="全部标记为已读", tag=TAG,
-       response=ReadAllOut)
+@route(
+    "POST", "/api/v1/notifications/read-all", summary="全部标记为已读", tag=TAG, response=ReadAllOut
+)
 def read_all_notifications(ctx):
     who = ctx.identity
     try:

@@ -61,8 +61,14 @@ def gather_all(ctx, method: str, payload: dict) -> dict:
     return ctx.rpc.gather({name: (name, method, payload) for name in SERVICES})
 
 
-@route("GET", "/api/v1/dashboard", summary="工作台：各机制数量、逾期、各单位", tag=TAG,
-       query=DashboardQuery, response=DashboardOut)
+@route(
+    "GET",
+    "/api/v1/dashboard",
+    summary="工作台：各机制数量、逾期、各单位",
+    tag=TAG,
+    query=DashboardQuery,
+    response=DashboardOut,
+)
 def get_dashboard(ctx):
     year = ctx.query.get("year")  # none: every year
     answers = gather_all(ctx, "stats", {"year": year} if year else {})
@@ -71,16 +77,21 @@ def get_dashboard(ctx):
     return dashboard.merge(year, answers, unit_names=names)
 
 
-@route("GET", "/api/v1/trace/<kind>/<id>",
-       summary="追溯一件事：监督事项 → 发现问题 → 线索 → 整改问题 → 整改任务 → 通报（双向）",
-       tag=TAG, response=TraceOut)
+@route(
+    "GET",
+    "/api/v1/trace/<kind>/<id>",
+    summary="追溯一件事：监督事项 → 发现问题 → 线索 → 整改问题 → 整改任务 → 通报（双向）",
+    tag=TAG,
+    response=TraceOut,
+)
 def get_trace(ctx, kind, id):
     if kind not in OWNER or not id or len(id) > 64:
         raise NotFound("不支持追溯的对象类型" if kind not in OWNER else "对象不存在", "not_found")
 
     def lookup(refs):
-        answers = ctx.rpc.gather({ref: (OWNER[ref[0]], "links", {"kind": ref[0], "id": ref[1]})
-                                  for ref in refs})
+        answers = ctx.rpc.gather(
+            {ref: (OWNER[ref[0]], "links", {"kind": ref[0], "id": ref[1]}) for ref in refs}
+        )
         _raise_auth_failures(answers)
         return {ref: _as_link_answer(ref, answer) for ref, answer in answers.items()}
 
@@ -92,14 +103,22 @@ def get_trace(ctx, kind, id):
     return result.answer()
 
 
-@route("GET", "/api/v1/search", summary="跨服务搜索（在本人权限范围内）", tag=TAG,
-       query=SearchQuery, response=SearchHit, many=True)
+@route(
+    "GET",
+    "/api/v1/search",
+    summary="跨服务搜索（在本人权限范围内）",
+    tag=TAG,
+    query=SearchQuery,
+    response=SearchHit,
+    many=True,
+)
 def search_all(ctx):
     query = ctx.query
     q = search.clean(query["q"])
     services = [OWNER[query["kind"]]] if "kind" in query else list(SERVICES)
-    answers = ctx.rpc.gather({name: (name, "search", {"q": q, "limit": query["limit"]})
-                              for name in services})
+    answers = ctx.rpc.gather(
+        {name: (name, "search", {"q": q, "limit": query["limit"]}) for name in services}
+    )
     _raise_auth_failures(answers)
     merged = search.merge(q, answers, limit=query["limit"])
     if "kind" in query:

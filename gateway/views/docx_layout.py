@@ -72,7 +72,9 @@ def cn_number(n: int) -> str:
     if n <= 10:
         return CN_NUMBERS[n - 1]
     tens, ones = divmod(n, 10)
-    return (CN_NUMBERS[tens - 1] if tens > 1 else "") + "十" + (CN_NUMBERS[ones - 1] if ones else "")
+    return (
+        (CN_NUMBERS[tens - 1] if tens > 1 else "") + "十" + (CN_NUMBERS[ones - 1] if ones else "")
+    )
 
 
 def render(doc_spec: OfficialDocument) -> bytes:
@@ -80,8 +82,15 @@ def render(doc_spec: OfficialDocument) -> bytes:
     _page(doc)
     _styles(doc)
     _header_block(doc, doc_spec)
-    _para(doc, doc_spec.title, font=FONT_TITLE, size=SIZE_TITLE, align="center",
-          space_before=LINE, line=Pt(35))
+    _para(
+        doc,
+        doc_spec.title,
+        font=FONT_TITLE,
+        size=SIZE_TITLE,
+        align="center",
+        space_before=LINE,
+        line=Pt(35),
+    )
     _blank(doc)
     _para(doc, doc_spec.addressee, indent=False)
     for text in doc_spec.opening:
@@ -103,7 +112,9 @@ def render(doc_spec: OfficialDocument) -> bytes:
             _para(doc, f"{k}. {name}", first_indent=Pt(16 * 5))
     _blank(doc)
     _blank(doc)
-    _para(doc, doc_spec.signature, align="right", right_chars=4 if len(doc_spec.signature) < 14 else 0)
+    _para(
+        doc, doc_spec.signature, align="right", right_chars=4 if len(doc_spec.signature) < 14 else 0
+    )
     _para(doc, doc_spec.date, align="right", right_chars=4)
     for k, table in enumerate(doc_spec.attachments, 1):
         _attachment(doc, table, k if len(doc_spec.attachments) > 1 else None)
@@ -115,6 +126,7 @@ def render(doc_spec: OfficialDocument) -> bytes:
 
 
 # -- page, styles, fonts ----------------------------------------------------------------------
+
 
 def _page(doc):
     section = doc.sections[0]
@@ -137,8 +149,13 @@ def _page_number(paragraph, side):
         fmt.left_indent = Pt(14)
     _run(paragraph, "— ", FONT_PAGE, SIZE_NOTE)
     run = _run(paragraph, "", FONT_PAGE, SIZE_NOTE)
-    for kind, text in (("begin", None), (None, " PAGE "), ("separate", None), (None, "1"),
-                       ("end", None)):
+    for kind, text in (
+        ("begin", None),
+        (None, " PAGE "),
+        ("separate", None),
+        (None, "1"),
+        ("end", None),
+    ):
         if kind:
             char = OxmlElement("w:fldChar")
             char.set(qn("w:fldCharType"), kind)
@@ -187,11 +204,26 @@ def _run(paragraph, text, font, size, *, color=None, bold=False):
     return run
 
 
-def _para(doc, text, *, font=FONT_BODY, size=SIZE_BODY, align="justify", indent=True,
-          color=None, space_before=None, line=None, first_indent=None, right_chars=0):
+def _para(
+    doc,
+    text,
+    *,
+    font=FONT_BODY,
+    size=SIZE_BODY,
+    align="justify",
+    indent=True,
+    color=None,
+    space_before=None,
+    line=None,
+    first_indent=None,
+    right_chars=0,
+):
     p = doc.add_paragraph()
-    p.alignment = {"center": WD_ALIGN_PARAGRAPH.CENTER, "right": WD_ALIGN_PARAGRAPH.RIGHT,
-                   "left": WD_ALIGN_PARAGRAPH.LEFT}.get(align, WD_ALIGN_PARAGRAPH.JUSTIFY)
+    p.alignment = {
+        "center": WD_ALIGN_PARAGRAPH.CENTER,
+        "right": WD_ALIGN_PARAGRAPH.RIGHT,
+        "left": WD_ALIGN_PARAGRAPH.LEFT,
+    }.get(align, WD_ALIGN_PARAGRAPH.JUSTIFY)
     fmt = p.paragraph_format
     if align in ("justify", "left") and indent:
         fmt.first_line_indent = first_indent if first_indent is not None else Pt(size.pt * 2)
@@ -225,20 +257,52 @@ def _rule(paragraph, color="E00000", size=12, where="bottom"):
     borders.append(edge)
 
 
-_AFTER_PBDR = ("w:shd", "w:tabs", "w:suppressAutoHyphens", "w:kinsoku", "w:wordWrap",
-               "w:overflowPunct", "w:topLinePunct", "w:autoSpaceDE", "w:autoSpaceDN", "w:bidi",
-               "w:adjustRightInd", "w:snapToGrid", "w:spacing", "w:ind", "w:contextualSpacing",
-               "w:mirrorIndents", "w:suppressOverlap", "w:jc", "w:textDirection",
-               "w:textAlignment", "w:textboxTightWrap", "w:outlineLvl", "w:divId",
-               "w:cnfStyle", "w:rPr", "w:sectPr", "w:pPrChange")
+_AFTER_PBDR = (
+    "w:shd",
+    "w:tabs",
+    "w:suppressAutoHyphens",
+    "w:kinsoku",
+    "w:wordWrap",
+    "w:overflowPunct",
+    "w:topLinePunct",
+    "w:autoSpaceDE",
+    "w:autoSpaceDN",
+    "w:bidi",
+    "w:adjustRightInd",
+    "w:snapToGrid",
+    "w:spacing",
+    "w:ind",
+    "w:contextualSpacing",
+    "w:mirrorIndents",
+    "w:suppressOverlap",
+    "w:jc",
+    "w:textDirection",
+    "w:textAlignment",
+    "w:textboxTightWrap",
+    "w:outlineLvl",
+    "w:divId",
+    "w:cnfStyle",
+    "w:rPr",
+    "w:sectPr",
+    "w:pPrChange",
+)
 
 
 # -- blocks -----------------------------------------------------------------------------------
 
+
 def _header_block(doc, spec):
     """红头: the organ in red, 发文字号 below, then the red rule."""
-    _para(doc, spec.organ + "文件", font=FONT_TITLE, size=Pt(36 if len(spec.organ) <= 12 else 26),
-          align="center", color=RED, line=Pt(60), space_before=Pt(12))
+    _para(
+        doc,
+        spec.organ + "文件",
+        font=FONT_TITLE,
+        size=Pt(36 if len(spec.organ) <= 12 else 26),
+        align="center",
+        color=RED,
+        line=Pt(60),
+        space_before=Pt(12),
+    )
     _blank(doc)
     number = _para(doc, spec.number, align="center")
     number.paragraph_format.space_after = Pt(11)  # ≈ 4 mm to the rule

@@ -20,13 +20,34 @@ OWNER = {
 
 # item → findings → leads → problems → tasks → circulars; the rest hang on by their links.
 # An edge points from the kind earlier in this list to the later one.
-CHAIN = ("proposal", "item", "finding", "record", "warning", "lead", "problem", "task",
-         "circular", "topic", "output", "result")
+CHAIN = (
+    "proposal",
+    "item",
+    "finding",
+    "record",
+    "warning",
+    "lead",
+    "problem",
+    "task",
+    "circular",
+    "topic",
+    "output",
+    "result",
+)
 
 KIND_LABELS = {
-    "proposal": "议题建议", "item": "监督事项", "finding": "发现问题", "lead": "问题线索",
-    "problem": "整改问题", "task": "整改任务", "circular": "通报", "topic": "研究课题",
-    "output": "研究成果", "record": "共享数据", "warning": "风险预警", "result": "共用成果",
+    "proposal": "议题建议",
+    "item": "监督事项",
+    "finding": "发现问题",
+    "lead": "问题线索",
+    "problem": "整改问题",
+    "task": "整改任务",
+    "circular": "通报",
+    "topic": "研究课题",
+    "output": "研究成果",
+    "record": "共享数据",
+    "warning": "风险预警",
+    "result": "共用成果",
 }
 
 # the seven mechanisms, by the service that carries them

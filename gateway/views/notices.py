@@ -76,6 +76,7 @@ class Watch:
 
 # -- notices --------------------------------------------------------------------------------
 
+
 def notices_for(source: str, envelope: dict, *, unit_name=lambda u: u) -> list[Notice]:
     """The notices one event gives, one per addressed unit, without duplicates."""
     rule = _RULES.get((source, envelope.get("type")))
@@ -122,8 +123,14 @@ def _lead_transferred(payload, envelope, unit_name):
         message += f"移送理由：{_short(payload['reason'], 80)}。"
     if due:
         message += f"请于 {_day(due)} 前受理或退回。"
-    yield Notice("lead_received", to_unit, "有一条移送线索待受理", message, _lead_entity(lead),
-                 due_on=_day(due))
+    yield Notice(
+        "lead_received",
+        to_unit,
+        "有一条移送线索待受理",
+        message,
+        _lead_entity(lead),
+        due_on=_day(due),
+    )
 
 
 def _lead_returned(payload, envelope, unit_name):
@@ -144,7 +151,8 @@ def _lead_concluded(payload, envelope, unit_name):
     handler = envelope.get("source_unit")
     result = _short(payload.get("result") or lead.get("result"), 80)
     message = f"{unit_name(handler)}已反馈{_lead_text(lead)}的办理结果" + (
-        f"：{result}" if result else "。")
+        f"：{result}" if result else "。"
+    )
     for unit in (lead.get("source_unit"), lead.get("sender_unit")):
         if unit and unit != handler:
             yield Notice("lead_concluded", unit, "线索办理结果已反馈", message, _lead_entity(lead))
@@ -157,11 +165,17 @@ def _lead_overdue(payload, envelope, unit_name):
     due = lead.get("accept_due") if deadline == "accept" else lead.get("feedback_due")
     message = f"{_lead_text(lead)}已超过{what}" + (f"（{_day(due)}）" if due else "") + "。"
     holder = lead.get("holder_unit")
-    yield Notice("lead_overdue", OFFICE_UNIT, "线索已逾期，请督办",
-                 message + f"当前办理单位：{unit_name(holder)}。", _lead_entity(lead))
+    yield Notice(
+        "lead_overdue",
+        OFFICE_UNIT,
+        "线索已逾期，请督办",
+        message + f"当前办理单位：{unit_name(holder)}。",
+        _lead_entity(lead),
+    )
     if holder:
-        yield Notice("lead_overdue", holder, "线索已逾期", message + "请尽快办理。",
-                     _lead_entity(lead))
+        yield Notice(
+            "lead_overdue", holder, "线索已逾期", message + "请尽快办理。", _lead_entity(lead)
+        )
 
 
 def _task_text(task: dict) -> str:
@@ -176,15 +190,24 @@ def _task_assigned(payload, envelope, unit_name):
     task = payload.get("task") or {}
     due = task.get("deadline")
     message = f"本单位收到整改任务：{_task_text(task)}。" + (
-        f"整改期限：{_day(due)}。" if due else "")
-    yield Notice("task_assigned", task.get("responsible_unit"), "新交办的整改任务", message,
-                 _task_entity(task), due_on=_day(due))
+        f"整改期限：{_day(due)}。" if due else ""
+    )
+    yield Notice(
+        "task_assigned",
+        task.get("responsible_unit"),
+        "新交办的整改任务",
+        message,
+        _task_entity(task),
+        due_on=_day(due),
+    )
 
 
 def _task_submitted(payload, envelope, unit_name):
     task = payload.get("task") or {}
-    message = (f"{unit_name(task.get('responsible_unit'))}已提交整改情况："
-               f"{_task_text(task)}，请验收销号或退回。")
+    message = (
+        f"{unit_name(task.get('responsible_unit'))}已提交整改情况："
+        f"{_task_text(task)}，请验收销号或退回。"
+    )
     for unit in task.get("supervising_units") or []:
         yield Notice("task_submitted", unit, "整改任务待验收", message, _task_entity(task))
 
@@ -194,16 +217,24 @@ def _task_sent_back(payload, envelope, unit_name):
     message = f"{unit_name(envelope.get('source_unit'))}退回了整改任务：{_task_text(task)}。"
     if payload.get("reason"):
         message += f"退回理由：{_short(payload['reason'], 80)}。"
-    yield Notice("task_sent_back", task.get("responsible_unit"), "整改任务被退回，请继续整改",
-                 message, _task_entity(task))
+    yield Notice(
+        "task_sent_back",
+        task.get("responsible_unit"),
+        "整改任务被退回，请继续整改",
+        message,
+        _task_entity(task),
+    )
 
 
 def _task_overdue(payload, envelope, unit_name):
     task = payload.get("task") or {}
     due = task.get("deadline")
     responsible = task.get("responsible_unit")
-    message = "整改任务已超过整改期限" + (f"（{_day(due)}）" if due else "") + \
-        f"：{_task_text(task)}。责任单位：{unit_name(responsible)}。"
+    message = (
+        "整改任务已超过整改期限"
+        + (f"（{_day(due)}）" if due else "")
+        + f"：{_task_text(task)}。责任单位：{unit_name(responsible)}。"
+    )
     yield Notice("task_overdue", responsible, "整改任务已逾期", message, _task_entity(task))
     for unit in task.get("supervising_units") or []:
         yield Notice("task_overdue", unit, "督促的整改任务已逾期", message, _task_entity(task))
@@ -212,9 +243,13 @@ def _task_overdue(payload, envelope, unit_name):
 def _circular_issued(payload, envelope, unit_name):
     circular = payload.get("circular") or {}
     title = _short(circular.get("title"), 80)
-    yield Notice("circular_issued", EVERYONE, f"通报已印发：{title}",
-                 f"区人大常委会办公室印发通报《{title}》，请各单位对照检查、举一反三。",
-                 {"kind": "circular", "id": str(circular.get("id"))})
+    yield Notice(
+        "circular_issued",
+        EVERYONE,
+        f"通报已印发：{title}",
+        f"区人大常委会办公室印发通报《{title}》，请各单位对照检查、举一反三。",
+        {"kind": "circular", "id": str(circular.get("id"))},
+    )
 
 
 _RULES = {
@@ -235,6 +270,7 @@ SUBSCRIBED = sorted(set(_RULES) | {("leads", "lead_accepted"), ("rectification",
 
 # -- deadline watches -------------------------------------------------------------------------
 
+
 def watch_changes(source: str, envelope: dict) -> list[WatchChange]:
     payload = envelope.get("payload") or {}
     kind = (source, envelope.get("type"))
@@ -243,25 +279,53 @@ def watch_changes(source: str, envelope: dict) -> list[WatchChange]:
         lead_id, title = str(lead.get("id")), _lead_text(lead)
         if kind[1] == "lead_transferred":
             to_unit = payload.get("to_unit") or lead.get("holder_unit")
-            return [WatchChange("lead", lead_id, "accept", True, parse_day(lead.get("accept_due")),
-                                (to_unit,), title)]
+            return [
+                WatchChange(
+                    "lead",
+                    lead_id,
+                    "accept",
+                    True,
+                    parse_day(lead.get("accept_due")),
+                    (to_unit,),
+                    title,
+                )
+            ]
         if kind[1] == "lead_accepted":
             holder = lead.get("holder_unit") or envelope.get("source_unit")
-            return [WatchChange("lead", lead_id, "accept", False),
-                    WatchChange("lead", lead_id, "feedback", True,
-                                parse_day(lead.get("feedback_due")), (holder,), title)]
+            return [
+                WatchChange("lead", lead_id, "accept", False),
+                WatchChange(
+                    "lead",
+                    lead_id,
+                    "feedback",
+                    True,
+                    parse_day(lead.get("feedback_due")),
+                    (holder,),
+                    title,
+                ),
+            ]
         if kind[1] == "lead_returned":
             return [WatchChange("lead", lead_id, "accept", False)]
         if kind[1] == "lead_concluded":
-            return [WatchChange("lead", lead_id, "accept", False),
-                    WatchChange("lead", lead_id, "feedback", False)]
+            return [
+                WatchChange("lead", lead_id, "accept", False),
+                WatchChange("lead", lead_id, "feedback", False),
+            ]
     if source == "rectification":
         task = payload.get("task") or {}
         task_id, title = str(task.get("id")), f"整改任务：{_task_text(task)}"
         if kind[1] in ("task_assigned", "task_sent_back"):
-            return [WatchChange("task", task_id, "deadline", True,
-                                parse_day(task.get("deadline")),
-                                (task.get("responsible_unit"),), title)]
+            return [
+                WatchChange(
+                    "task",
+                    task_id,
+                    "deadline",
+                    True,
+                    parse_day(task.get("deadline")),
+                    (task.get("responsible_unit"),),
+                    title,
+                )
+            ]
         if kind[1] in ("task_submitted", "task_verified"):
             return [WatchChange("task", task_id, "deadline", False)]
     return []
@@ -285,9 +349,14 @@ def apply_change(watch: Watch | None, change: WatchChange, event_at: datetime) -
 def due_soon(watches, today: date, days: int = DUE_SOON_DAYS) -> list[Watch]:
     """Open watches due today or within ``days``, not yet reminded for that due date."""
     until = today + timedelta(days=days)
-    return [w for w in watches
-            if w.open and w.due_on is not None and today <= w.due_on <= until
-            and w.reminded_due != w.due_on]
+    return [
+        w
+        for w in watches
+        if w.open
+        and w.due_on is not None
+        and today <= w.due_on <= until
+        and w.reminded_due != w.due_on
+    ]
 
 
 def reminders(watch: Watch, today: date) -> list[tuple[str, Notice]]:
@@ -297,18 +366,35 @@ def reminders(watch: Watch, today: date) -> list[tuple[str, Notice]]:
     what = DEADLINE_LABELS.get(watch.slot, "期限")
     out = []
     for unit in watch.units:
-        notice = Notice("deadline_near", unit, f"{what}临近：{when}到期",
-                        f"{watch.title}，{what}为 {watch.due_on.isoformat()}，请抓紧办理。",
-                        {"kind": watch.kind, "id": watch.id}, due_on=watch.due_on.isoformat())
-        out.append((stable_id("due", watch.kind, watch.id, watch.slot,
-                              watch.due_on.isoformat(), unit), notice))
+        notice = Notice(
+            "deadline_near",
+            unit,
+            f"{what}临近：{when}到期",
+            f"{watch.title}，{what}为 {watch.due_on.isoformat()}，请抓紧办理。",
+            {"kind": watch.kind, "id": watch.id},
+            due_on=watch.due_on.isoformat(),
+        )
+        out.append(
+            (
+                stable_id("due", watch.kind, watch.id, watch.slot, watch.due_on.isoformat(), unit),
+                notice,
+            )
+        )
     return out
 
 
 # -- who may read a notice ----------------------------------------------------------------------
 
-def addressed_to(notice_unit: str, notice_role: str | None, notice_user: str | None,
-                 *, unit: str | None, role: str, username: str) -> bool:
+
+def addressed_to(
+    notice_unit: str,
+    notice_role: str | None,
+    notice_user: str | None,
+    *,
+    unit: str | None,
+    role: str,
+    username: str,
+) -> bool:
     """The same test the store's query makes, for unit tests and for single reads."""
     if role not in HUMAN_ROLES:
         return False
@@ -320,6 +406,7 @@ def addressed_to(notice_unit: str, notice_role: str | None, notice_user: str | N
 
 
 # -- small helpers ------------------------------------------------------------------------------
+
 
 def stable_id(*parts: str) -> str:
     digest = hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:32]

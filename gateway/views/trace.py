@@ -62,8 +62,9 @@ class Trace:
         }
 
 
-def walk(root: Ref, lookup: Lookup, *, max_depth: int = MAX_DEPTH,
-         max_nodes: int = MAX_NODES) -> Trace | Hidden | Unavailable:
+def walk(
+    root: Ref, lookup: Lookup, *, max_depth: int = MAX_DEPTH, max_nodes: int = MAX_NODES
+) -> Trace | Hidden | Unavailable:
     """Hidden or Unavailable when the root itself is; otherwise the trace."""
     trace = Trace(root=root)
     seen = {root}
@@ -113,7 +114,8 @@ def _ref(link) -> Ref | None:
 
 def _node(ref: Ref, node: dict, depth: int) -> dict:
     out = {k: v for k, v in node.items() if k not in ("kind", "id")}
-    out.update({"kind": ref[0], "id": ref[1], "key": key(ref), "depth": depth,
-                "service": OWNER[ref[0]]})
+    out.update(
+        {"kind": ref[0], "id": ref[1], "key": key(ref), "depth": depth, "service": OWNER[ref[0]]}
+    )
     out.setdefault("title", ref[1])
     return out

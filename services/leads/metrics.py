@@ -4,12 +4,16 @@ from prometheus_client import Counter, Gauge
 
 from runtime import metrics
 
-LEADS_OVERDUE = Gauge("cosupervise_leads_overdue",
-                      "Leads past their acceptance or feedback deadline, escalated to the office",
-                      ["deadline"])
-LEADS_ESCALATED = Counter("cosupervise_leads_escalated_total",
-                          "Overdue leads escalated to the office (once per lead and deadline)",
-                          ["deadline"])
+LEADS_OVERDUE = Gauge(
+    "cosupervise_leads_overdue",
+    "Leads past their acceptance or feedback deadline, escalated to the office",
+    ["deadline"],
+)
+LEADS_ESCALATED = Counter(
+    "cosupervise_leads_escalated_total",
+    "Overdue leads escalated to the office (once per lead and deadline)",
+    ["deadline"],
+)
 
 
 def set_overdue(counts: dict[str, int]) -> None:

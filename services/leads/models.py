@@ -43,9 +43,11 @@ class Lead(Base):
     updated_at = mapped_column(DateTime(timezone=True))
     concluded_at = mapped_column(DateTime(timezone=True), nullable=True)
     unit_rows: Mapped[list["LeadUnit"]] = relationship(
-        lazy="selectin", cascade="all, delete-orphan", order_by="LeadUnit.since")
+        lazy="selectin", cascade="all, delete-orphan", order_by="LeadUnit.since"
+    )
     steps: Mapped[list["LeadStep"]] = relationship(
-        lazy="selectin", cascade="all, delete-orphan", order_by="LeadStep.seq")
+        lazy="selectin", cascade="all, delete-orphan", order_by="LeadStep.seq"
+    )
 
     @property
     def units(self) -> list[str]:
@@ -89,8 +91,7 @@ class Escalation(Base):
     """An overdue lead escalated to the office: once per lead, deadline and due date."""
 
     __tablename__ = "escalations"
-    __table_args__ = (UniqueConstraint("lead_id", "deadline", "due_on",
-                                       name="uq_escalation_once"),)
+    __table_args__ = (UniqueConstraint("lead_id", "deadline", "due_on", name="uq_escalation_once"),)
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
     lead_id: Mapped[str] = mapped_column(ForeignKey("leads.id"), index=True)
     deadline: Mapped[str] = mapped_column(String(20))  # accept | feedback

@@ -24,11 +24,18 @@ READING_ROLES = ("liaison", "office_admin", "viewer")
 BACKDATE_LIMIT_DAYS = 366
 DEFAULT_DAYS = (7, 30)
 
-STATUS_NAMES = {"registered": "已登记", "transferred": "已移送", "accepted": "已受理",
-                "handling": "办理中", "returned": "已退回", "concluded": "已办结"}
+STATUS_NAMES = {
+    "registered": "已登记",
+    "transferred": "已移送",
+    "accepted": "已受理",
+    "handling": "办理中",
+    "returned": "已退回",
+    "concluded": "已办结",
+}
 
 
 # -- need-to-know --------------------------------------------------------------------------
+
 
 def sees_all(who: Identity | None) -> bool:
     """The office (office staff and the committee's leaders) and the platform itself."""
@@ -53,6 +60,7 @@ def require_visible(who: Identity, lead) -> None:
 
 # -- who may act -----------------------------------------------------------------------------
 
+
 def require_can_register(who: Identity) -> None:
     require_writer(who)
     if who.is_system:
@@ -67,8 +75,9 @@ def require_holder(who: Identity, lead, what: str) -> None:
     if who.is_system:
         return
     if who.unit != lead.holder_unit or who.role not in ACTING_ROLES:
-        raise Forbidden(f"只有当前承办单位（{registry().name(lead.holder_unit)}）可以{what}",
-                        "holder_unit_only")
+        raise Forbidden(
+            f"只有当前承办单位（{registry().name(lead.holder_unit)}）可以{what}", "holder_unit_only"
+        )
 
 
 def acting_unit(who: Identity) -> str:
@@ -77,16 +86,20 @@ def acting_unit(who: Identity) -> str:
 
 # -- dates ---------------------------------------------------------------------------------------
 
+
 def deadline_days(category: str, table: dict | None) -> tuple[int, int]:
     """(accept_days, feedback_days) for a category; an unknown one takes ``default``."""
     table = table or {}
     entry = table.get(category) or table.get("default") or {}
-    return (int(entry.get("accept_days", DEFAULT_DAYS[0])),
-            int(entry.get("feedback_days", DEFAULT_DAYS[1])))
+    return (
+        int(entry.get("accept_days", DEFAULT_DAYS[0])),
+        int(entry.get("feedback_days", DEFAULT_DAYS[1])),
+    )
 
 
-def effective_date(who: Identity, stated: date | None, today: date, *, field: str,
-                   not_before: date | None = None) -> date:
+def effective_date(
+    who: Identity, stated: date | None, today: date, *, field: str, not_before: date | None = None
+) -> date:
     """The date a step counts from: today, or an earlier date the office enters (补录).
 
     Backdating lets the office enter a clue or a transfer that happened on paper before the
@@ -94,8 +107,11 @@ def effective_date(who: Identity, stated: date | None, today: date, *, field: st
     """
     if stated is None or stated == today:
         if not_before is not None and today < not_before:
-            raise ValidationFailed("日期早于上一步骤", "validation_failed",
-                                   {field: [f"不能早于 {not_before.isoformat()}"]})
+            raise ValidationFailed(
+                "日期早于上一步骤",
+                "validation_failed",
+                {field: [f"不能早于 {not_before.isoformat()}"]},
+            )
         return today
     if not (who.is_office or who.is_system):
         raise Forbidden("只有人大常委会办公室可以补录历史日期", "backdating_office_only")
@@ -133,25 +149,30 @@ def overdue(lead, today: date) -> bool:
 
 # -- transitions ---------------------------------------------------------------------------
 
+
 def check_not_closed(lead) -> None:
     if lead.status == "concluded":
         raise RuleViolation("线索已办结，不能再办理", "lead_closed")
 
 
-def transfer(lead, who: Identity, to_unit: str, reason: str, on: date,
-             days: tuple[int, int], now) -> dict:
+def transfer(
+    lead, who: Identity, to_unit: str, reason: str, on: date, days: tuple[int, int], now
+) -> dict:
     """移送: the holder sends it to another coordinating unit, with a reason."""
     require_holder(who, lead, "移送线索")
     check_not_closed(lead)
     if lead.status == "transferred":
-        raise RuleViolation("线索正等待接收单位受理或退回，不能再次移送",
-                            "lead_awaiting_acceptance")
+        raise RuleViolation(
+            "线索正等待接收单位受理或退回，不能再次移送", "lead_awaiting_acceptance"
+        )
     if to_unit == lead.holder_unit:
-        raise RuleViolation("不能移送给本单位", "transfer_to_self",
-                            {"to_unit": ["不能移送给本单位"]})
+        raise RuleViolation(
+            "不能移送给本单位", "transfer_to_self", {"to_unit": ["不能移送给本单位"]}
+        )
     if not (reason or "").strip():
-        raise RuleViolation("移送线索需要说明理由", "transfer_needs_reason",
-                            {"reason": ["移送线索需要说明理由"]})
+        raise RuleViolation(
+            "移送线索需要说明理由", "transfer_needs_reason", {"reason": ["移送线索需要说明理由"]}
+        )
     accept_days, feedback_days = days
     sender = lead.holder_unit
     lead.sender_unit, lead.holder_unit, lead.status = sender, to_unit, "transferred"
@@ -160,8 +181,13 @@ def transfer(lead, who: Identity, to_unit: str, reason: str, on: date,
     lead.feedback_due = on + timedelta(days=feedback_days)
     lead.involve(sender, now)
     lead.involve(to_unit, now)
-    return {"action": "transferred", "unit": sender, "to_unit": to_unit,
-            "reason": reason.strip(), "on": on}
+    return {
+        "action": "transferred",
+        "unit": sender,
+        "to_unit": to_unit,
+        "reason": reason.strip(),
+        "on": on,
+    }
 
 
 def accept(lead, who: Identity, note: str, on: date) -> dict:
@@ -169,11 +195,17 @@ def accept(lead, who: Identity, note: str, on: date) -> dict:
     require_holder(who, lead, "受理线索")
     check_not_closed(lead)
     if lead.status != "transferred":
-        raise RuleViolation(f"线索状态为“{STATUS_NAMES[lead.status]}”，只有已移送待受理的线索可以受理",
-                            "lead_not_transferred")
+        raise RuleViolation(
+            f"线索状态为“{STATUS_NAMES[lead.status]}”，只有已移送待受理的线索可以受理",
+            "lead_not_transferred",
+        )
     lead.status, lead.accepted_on = "accepted", on
-    return {"action": "accepted", "unit": lead.holder_unit, "note": (note or "").strip() or None,
-            "on": on}
+    return {
+        "action": "accepted",
+        "unit": lead.holder_unit,
+        "note": (note or "").strip() or None,
+        "on": on,
+    }
 
 
 def give_back(lead, who: Identity, reason: str, on: date) -> dict:
@@ -181,16 +213,24 @@ def give_back(lead, who: Identity, reason: str, on: date) -> dict:
     require_holder(who, lead, "退回线索")
     check_not_closed(lead)
     if lead.status != "transferred":
-        raise RuleViolation(f"线索状态为“{STATUS_NAMES[lead.status]}”，只有已移送待受理的线索可以退回",
-                            "lead_not_transferred")
+        raise RuleViolation(
+            f"线索状态为“{STATUS_NAMES[lead.status]}”，只有已移送待受理的线索可以退回",
+            "lead_not_transferred",
+        )
     if not (reason or "").strip():
-        raise RuleViolation("退回线索需要说明理由", "return_needs_reason",
-                            {"reason": ["退回线索需要说明理由"]})
+        raise RuleViolation(
+            "退回线索需要说明理由", "return_needs_reason", {"reason": ["退回线索需要说明理由"]}
+        )
     returning = lead.holder_unit
     lead.status, lead.holder_unit, lead.sender_unit = "returned", lead.sender_unit, returning
     lead.accept_due = lead.feedback_due = None
-    return {"action": "returned", "unit": returning, "to_unit": lead.holder_unit,
-            "reason": reason.strip(), "on": on}
+    return {
+        "action": "returned",
+        "unit": returning,
+        "to_unit": lead.holder_unit,
+        "reason": reason.strip(),
+        "on": on,
+    }
 
 
 def progress(lead, who: Identity, note: str, on: date) -> dict:
@@ -210,11 +250,17 @@ def conclude(lead, who: Identity, result: str, on: date, now) -> dict:
     if lead.status not in HANDLING:
         raise RuleViolation("线索尚未受理，不能反馈办理结果", "lead_not_accepted")
     if not (result or "").strip():
-        raise RuleViolation("反馈需要写明办理结果", "feedback_needs_result",
-                            {"result": ["反馈需要写明办理结果"]})
+        raise RuleViolation(
+            "反馈需要写明办理结果", "feedback_needs_result", {"result": ["反馈需要写明办理结果"]}
+        )
     lead.status, lead.result, lead.concluded_at = "concluded", result.strip(), now
-    return {"action": "concluded", "unit": lead.holder_unit, "to_unit": lead.source_unit,
-            "result": lead.result, "on": on}
+    return {
+        "action": "concluded",
+        "unit": lead.holder_unit,
+        "to_unit": lead.source_unit,
+        "result": lead.result,
+        "on": on,
+    }
 
 
 def escalation_due(lead, today: date, already: set) -> tuple[str, date] | None:

@@ -46,8 +46,9 @@ class OverdueTimer(Timer):
         super().__init__(**kwargs)
 
     def setup(self):
-        self.interval = float(self.container.config.get("lead_overdue_check_seconds",
-                                                        DEFAULT_CHECK_SECONDS))
+        self.interval = float(
+            self.container.config.get("lead_overdue_check_seconds", DEFAULT_CHECK_SECONDS)
+        )
 
 
 overdue_timer = OverdueTimer.decorator
@@ -56,8 +57,9 @@ overdue_timer = OverdueTimer.decorator
 def _lead_id(payload) -> str:
     """The id asked for; anything that cannot be an id is simply not found (never a query)."""
     if not isinstance(payload, dict):
-        raise ValidationFailed("请求体应为 JSON 对象", "validation_failed",
-                               {"_body": ["应为 JSON 对象"]})
+        raise ValidationFailed(
+            "请求体应为 JSON 对象", "validation_failed", {"_body": ["应为 JSON 对象"]}
+        )
     value = str(payload.get("id") or "")
     return value if _ID.fullmatch(value) else ""
 
@@ -73,8 +75,10 @@ def _body(payload: dict) -> dict:
 
 
 def _overdue_clause(today: date):
-    return or_(and_(Lead.status == "transferred", Lead.accept_due < today),
-               and_(Lead.status.in_(rules.HANDLING), Lead.feedback_due < today))
+    return or_(
+        and_(Lead.status == "transferred", Lead.accept_due < today),
+        and_(Lead.status.in_(rules.HANDLING), Lead.feedback_due < today),
+    )
 
 
 def _visible(stmt, who: Identity):
@@ -87,8 +91,12 @@ def _visible(stmt, who: Identity):
 
 
 def _state(lead) -> dict:
-    return {"status": lead.status, "holder_unit": lead.holder_unit,
-            "accept_due": clock.iso(lead.accept_due), "feedback_due": clock.iso(lead.feedback_due)}
+    return {
+        "status": lead.status,
+        "holder_unit": lead.holder_unit,
+        "accept_due": clock.iso(lead.accept_due),
+        "feedback_due": clock.iso(lead.feedback_due),
+    }
 
 
 # event type, audit action, and the step fields the event carries besides the lead
@@ -116,76 +124,131 @@ class LeadsService(ServiceBase):
         rules.require_can_register(who)
         data = load(schemas.RegisterIn(), payload)
         today, now = clock.today(), clock.now()
-        registered_on = rules.effective_date(who, data["registered_on"], today,
-                                             field="registered_on")
+        registered_on = rules.effective_date(
+            who, data["registered_on"], today, field="registered_on"
+        )
         year = data["year"] or self._origin_year(data.get("origin")) or registered_on.year
         with self.db.unit_of_work(who) as uow:
             unit = rules.acting_unit(who)
             origin = data.get("origin") or {}
-            lead = Lead(id=new_id("lead"), subject=data["subject"].strip(),
-                        summary=data["summary"].strip(), category=data["category"].strip(),
-                        sensitivity=data["sensitivity"], status="registered", source_unit=unit,
-                        registered_by=who.username, registered_on=registered_on,
-                        year=year, holder_unit=unit, origin_kind=origin.get("kind"),
-                        origin_id=origin.get("id"), duplicates=[], problem_ids=[],
-                        created_at=now, updated_at=now)
+            lead = Lead(
+                id=new_id("lead"),
+                subject=data["subject"].strip(),
+                summary=data["summary"].strip(),
+                category=data["category"].strip(),
+                sensitivity=data["sensitivity"],
+                status="registered",
+                source_unit=unit,
+                registered_by=who.username,
+                registered_on=registered_on,
+                year=year,
+                holder_unit=unit,
+                origin_kind=origin.get("kind"),
+                origin_id=origin.get("id"),
+                duplicates=[],
+                problem_ids=[],
+                created_at=now,
+                updated_at=now,
+            )
             lead.involve(unit, now)
-            self._step(lead, who, {"action": "registered", "unit": unit, "on": registered_on},
-                       now)
+            self._step(lead, who, {"action": "registered", "unit": unit, "on": registered_on}, now)
             uow.session.add(lead)
             self._flag_duplicates(uow.session, lead)
             uow.session.flush()
             uow.emit("lead_registered", {"lead": serialize.event_lead(lead, today)})
-            uow.audit("lead", lead.id, "register", after={
-                "subject": lead.subject, "summary": lead.summary, "category": lead.category,
-                "sensitivity": lead.sensitivity, "origin": serialize.origin(lead),
-                "registered_on": clock.iso(registered_on), "year": year,
-                "duplicates": lead.duplicates,
-                **_state(lead)})
+            uow.audit(
+                "lead",
+                lead.id,
+                "register",
+                after={
+                    "subject": lead.subject,
+                    "summary": lead.summary,
+                    "category": lead.category,
+                    "sensitivity": lead.sensitivity,
+                    "origin": serialize.origin(lead),
+                    "registered_on": clock.iso(registered_on),
+                    "year": year,
+                    "duplicates": lead.duplicates,
+                    **_state(lead),
+                },
+            )
             sent = data.get("transfer_to")
             if sent:
-                on = rules.effective_date(who, sent["transferred_on"], today,
-                                          field="transfer_to.transferred_on",
-                                          not_before=registered_on)
+                on = rules.effective_date(
+                    who,
+                    sent["transferred_on"],
+                    today,
+                    field="transfer_to.transferred_on",
+                    not_before=registered_on,
+                )
                 before = _state(lead)
-                self._apply(uow, lead, who, today, now, before, rules.transfer(
-                    lead, who, sent["to_unit"], sent["reason"], on, self._days(lead), now))
+                self._apply(
+                    uow,
+                    lead,
+                    who,
+                    today,
+                    now,
+                    before,
+                    rules.transfer(
+                        lead, who, sent["to_unit"], sent["reason"], on, self._days(lead), now
+                    ),
+                )
             uow.session.flush()
-            return serialize.lead(lead, today,
-                                  self._visible_duplicates(uow.session, who, [lead])[lead.id])
+            return serialize.lead(
+                lead, today, self._visible_duplicates(uow.session, who, [lead])[lead.id]
+            )
 
     # -- the lifecycle -----------------------------------------------------------------------
 
     @rpc
     def transfer_lead(self, payload):
         def change(lead, who, data, today, now):
-            on = rules.effective_date(who, data["transferred_on"], today,
-                                      field="transferred_on",
-                                      not_before=rules.last_step_date(lead))
-            return rules.transfer(lead, who, data["to_unit"], data["reason"], on,
-                                  self._days(lead), now)
+            on = rules.effective_date(
+                who,
+                data["transferred_on"],
+                today,
+                field="transferred_on",
+                not_before=rules.last_step_date(lead),
+            )
+            return rules.transfer(
+                lead, who, data["to_unit"], data["reason"], on, self._days(lead), now
+            )
 
         return self._act(payload, schemas.TransferIn(), change)
 
     @rpc
     def accept_lead(self, payload):
-        return self._act(payload, schemas.AcceptIn(), lambda lead, who, data, today, now:
-                         rules.accept(lead, who, data["note"], today))
+        return self._act(
+            payload,
+            schemas.AcceptIn(),
+            lambda lead, who, data, today, now: rules.accept(lead, who, data["note"], today),
+        )
 
     @rpc
     def return_lead(self, payload):
-        return self._act(payload, schemas.ReturnIn(), lambda lead, who, data, today, now:
-                         rules.give_back(lead, who, data["reason"], today))
+        return self._act(
+            payload,
+            schemas.ReturnIn(),
+            lambda lead, who, data, today, now: rules.give_back(lead, who, data["reason"], today),
+        )
 
     @rpc
     def record_progress(self, payload):
-        return self._act(payload, schemas.ProgressIn(), lambda lead, who, data, today, now:
-                         rules.progress(lead, who, data["note"], today))
+        return self._act(
+            payload,
+            schemas.ProgressIn(),
+            lambda lead, who, data, today, now: rules.progress(lead, who, data["note"], today),
+        )
 
     @rpc
     def give_feedback(self, payload):
-        return self._act(payload, schemas.FeedbackIn(), lambda lead, who, data, today, now:
-                         rules.conclude(lead, who, data["result"], today, now))
+        return self._act(
+            payload,
+            schemas.FeedbackIn(),
+            lambda lead, who, data, today, now: rules.conclude(
+                lead, who, data["result"], today, now
+            ),
+        )
 
     def _act(self, payload, schema, change):
         who = self.caller.identity
@@ -196,11 +259,11 @@ class LeadsService(ServiceBase):
             lead = self._load(uow.session, lead_id, who, lock=True)
             data = load(schema, _body(payload))
             before = _state(lead)
-            self._apply(uow, lead, who, today, now, before,
-                        change(lead, who, data, today, now))
+            self._apply(uow, lead, who, today, now, before, change(lead, who, data, today, now))
             uow.session.flush()
-            return serialize.lead(lead, today,
-                                  self._visible_duplicates(uow.session, who, [lead])[lead.id])
+            return serialize.lead(
+                lead, today, self._visible_duplicates(uow.session, who, [lead])[lead.id]
+            )
 
     def _apply(self, uow, lead, who, today, now, before: dict, step: dict):
         """Record a step the rules allowed: history, escalations, event, audit."""
@@ -208,11 +271,24 @@ class LeadsService(ServiceBase):
         self._step(lead, who, step, now)
         self._resolve_escalations(uow.session, lead, now)
         uow.session.flush()
-        uow.emit(event_type, {"lead": serialize.event_lead(lead, today),
-                              **{k: step.get(k) for k in carried}})
-        uow.audit("lead", lead.id, action, before=before, after={
-            **_state(lead), **{k: (clock.iso(v) if isinstance(v, date) else v)
-                               for k, v in step.items() if v is not None and k != "action"}})
+        uow.emit(
+            event_type,
+            {"lead": serialize.event_lead(lead, today), **{k: step.get(k) for k in carried}},
+        )
+        uow.audit(
+            "lead",
+            lead.id,
+            action,
+            before=before,
+            after={
+                **_state(lead),
+                **{
+                    k: (clock.iso(v) if isinstance(v, date) else v)
+                    for k, v in step.items()
+                    if v is not None and k != "action"
+                },
+            },
+        )
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -222,8 +298,9 @@ class LeadsService(ServiceBase):
         lead_id = _lead_id(payload)
         with self.db.read() as session:
             lead = self._load(session, lead_id, who)
-            return serialize.lead(lead, clock.today(),
-                                  self._visible_duplicates(session, who, [lead])[lead.id])
+            return serialize.lead(
+                lead, clock.today(), self._visible_duplicates(session, who, [lead])[lead.id]
+            )
 
     @rpc
     def list_leads(self, payload):
@@ -246,11 +323,13 @@ class LeadsService(ServiceBase):
             if "year" in query:
                 stmt = stmt.where(Lead.year == query["year"])
             total = session.scalar(select(func.count()).select_from(stmt.subquery()))
-            rows = session.scalars(stmt.order_by(Lead.created_at.desc(), Lead.id)
-                                   .limit(query["limit"]).offset(query["offset"])).all()
+            rows = session.scalars(
+                stmt.order_by(Lead.created_at.desc(), Lead.id)
+                .limit(query["limit"])
+                .offset(query["offset"])
+            ).all()
             dups = self._visible_duplicates(session, who, rows)
-            return {"items": [serialize.lead(r, today, dups[r.id]) for r in rows],
-                    "total": total}
+            return {"items": [serialize.lead(r, today, dups[r.id]) for r in rows], "total": total}
 
     @rpc
     def list_escalations(self, payload):
@@ -258,17 +337,18 @@ class LeadsService(ServiceBase):
         who = self.caller.identity
         query = load(schemas.EscalationQuery(), payload or {})
         with self.db.read() as session:
-            stmt = _visible(select(Escalation, Lead).join(Lead, Lead.id == Escalation.lead_id),
-                            who)
+            stmt = _visible(select(Escalation, Lead).join(Lead, Lead.id == Escalation.lead_id), who)
             if query["status"] == "open":
                 stmt = stmt.where(Escalation.resolved_at.is_(None))
             elif query["status"] == "resolved":
                 stmt = stmt.where(Escalation.resolved_at.is_not(None))
             total = session.scalar(select(func.count()).select_from(stmt.subquery()))
-            rows = session.execute(stmt.order_by(Escalation.escalated_at.desc(), Escalation.id)
-                                   .limit(query["limit"]).offset(query["offset"])).all()
-            return {"items": [serialize.escalation(e, lead) for e, lead in rows],
-                    "total": total}
+            rows = session.execute(
+                stmt.order_by(Escalation.escalated_at.desc(), Escalation.id)
+                .limit(query["limit"])
+                .offset(query["offset"])
+            ).all()
+            return {"items": [serialize.escalation(e, lead) for e, lead in rows], "total": total}
 
     # -- deadlines: the overdue check -------------------------------------------------------
 
@@ -287,18 +367,27 @@ class LeadsService(ServiceBase):
     def _check_overdue(self) -> dict:
         today = clock.today()
         accepting = Lead.status == "transferred"
-        escalated_before = select(Escalation.id).where(
-            Escalation.lead_id == Lead.id,
-            Escalation.deadline == case((accepting, "accept"), else_="feedback"),
-            Escalation.due_on == case((accepting, Lead.accept_due), else_=Lead.feedback_due),
-        ).exists()
+        escalated_before = (
+            select(Escalation.id)
+            .where(
+                Escalation.lead_id == Lead.id,
+                Escalation.deadline == case((accepting, "accept"), else_="feedback"),
+                Escalation.due_on == case((accepting, Lead.accept_due), else_=Lead.feedback_due),
+            )
+            .exists()
+        )
         with self.db.read() as session:
-            late = dict(session.execute(select(Lead.status, func.count())
-                                        .where(_overdue_clause(today))
-                                        .group_by(Lead.status)).all())
+            late = dict(
+                session.execute(
+                    select(Lead.status, func.count())
+                    .where(_overdue_clause(today))
+                    .group_by(Lead.status)
+                ).all()
+            )
             # only what was not escalated yet: a tick over old overdue leads writes nothing
-            fresh = session.scalars(select(Lead.id).where(_overdue_clause(today),
-                                                          ~escalated_before)).all()
+            fresh = session.scalars(
+                select(Lead.id).where(_overdue_clause(today), ~escalated_before)
+            ).all()
         escalated = 0
         for lead_id in fresh:
             try:
@@ -306,8 +395,10 @@ class LeadsService(ServiceBase):
             except IntegrityError:
                 # another instance of this service escalated it in the same moment
                 log.info("lead %s was escalated concurrently", lead_id)
-        counts = {"accept": late.get("transferred", 0),
-                  "feedback": sum(late.values()) - late.get("transferred", 0)}
+        counts = {
+            "accept": late.get("transferred", 0),
+            "feedback": sum(late.values()) - late.get("transferred", 0),
+        }
         metrics.set_overdue(counts)
         return {"escalated": escalated, "overdue": sum(counts.values())}
 
@@ -317,25 +408,58 @@ class LeadsService(ServiceBase):
             lead = uow.session.get(Lead, lead_id, with_for_update=True)
             if lead is None:
                 return 0
-            already = {(e.deadline, e.due_on) for e in uow.session.scalars(
-                select(Escalation).where(Escalation.lead_id == lead.id))}
+            already = {
+                (e.deadline, e.due_on)
+                for e in uow.session.scalars(
+                    select(Escalation).where(Escalation.lead_id == lead.id)
+                )
+            }
             due = rules.escalation_due(lead, today, already)
             if due is None:
                 return 0
             deadline, due_on = due
             what = "受理" if deadline == "accept" else "反馈办理结果"
-            uow.session.add(Escalation(id=new_id("esc"), lead_id=lead.id, deadline=deadline,
-                                       due_on=due_on, holder_unit=lead.holder_unit,
-                                       escalated_at=now))
-            self._step(lead, SYSTEM, {
-                "action": "escalated", "unit": None, "to_unit": OFFICE_UNIT, "on": today,
-                "note": f"超过{what}期限（{due_on.isoformat()}），已提请人大常委会办公室督办"}, now)
+            uow.session.add(
+                Escalation(
+                    id=new_id("esc"),
+                    lead_id=lead.id,
+                    deadline=deadline,
+                    due_on=due_on,
+                    holder_unit=lead.holder_unit,
+                    escalated_at=now,
+                )
+            )
+            self._step(
+                lead,
+                SYSTEM,
+                {
+                    "action": "escalated",
+                    "unit": None,
+                    "to_unit": OFFICE_UNIT,
+                    "on": today,
+                    "note": f"超过{what}期限（{due_on.isoformat()}），已提请人大常委会办公室督办",
+                },
+                now,
+            )
             uow.session.flush()
-            uow.emit("lead_overdue", {"lead": serialize.event_lead(lead, today),
-                                      "deadline": deadline, "due_on": due_on.isoformat()})
-            uow.audit("lead", lead.id, "escalate", after={
-                "deadline": deadline, "due_on": due_on.isoformat(),
-                "holder_unit": lead.holder_unit})
+            uow.emit(
+                "lead_overdue",
+                {
+                    "lead": serialize.event_lead(lead, today),
+                    "deadline": deadline,
+                    "due_on": due_on.isoformat(),
+                },
+            )
+            uow.audit(
+                "lead",
+                lead.id,
+                "escalate",
+                after={
+                    "deadline": deadline,
+                    "due_on": due_on.isoformat(),
+                    "holder_unit": lead.holder_unit,
+                },
+            )
             metrics.LEADS_ESCALATED.labels(deadline).inc()
             return 1
 
@@ -350,24 +474,44 @@ class LeadsService(ServiceBase):
             year = load(schemas.LeadQuery(), {"year": year})["year"]
         today = clock.today()
         with self.db.read() as session:
+
             def scoped(stmt):
                 if year is None:
                     return stmt
                 return stmt.where(Lead.year == year)
 
-            by_status = dict(session.execute(scoped(
-                select(Lead.status, func.count()).group_by(Lead.status))).all())
-            late = dict(session.execute(scoped(
-                select(Lead.status, func.count()).where(_overdue_clause(today))
-                .group_by(Lead.status))).all())
-            per_unit = dict(session.execute(scoped(
-                select(Lead.holder_unit, func.count()).group_by(Lead.holder_unit))).all())
-            per_category = dict(session.execute(scoped(
-                select(Lead.category, func.count()).group_by(Lead.category))).all())
-            escalations = session.scalar(scoped(
-                select(func.count()).select_from(Escalation).join(
-                    Lead, Lead.id == Escalation.lead_id).where(
-                    Escalation.resolved_at.is_(None))))
+            by_status = dict(
+                session.execute(
+                    scoped(select(Lead.status, func.count()).group_by(Lead.status))
+                ).all()
+            )
+            late = dict(
+                session.execute(
+                    scoped(
+                        select(Lead.status, func.count())
+                        .where(_overdue_clause(today))
+                        .group_by(Lead.status)
+                    )
+                ).all()
+            )
+            per_unit = dict(
+                session.execute(
+                    scoped(select(Lead.holder_unit, func.count()).group_by(Lead.holder_unit))
+                ).all()
+            )
+            per_category = dict(
+                session.execute(
+                    scoped(select(Lead.category, func.count()).group_by(Lead.category))
+                ).all()
+            )
+            escalations = session.scalar(
+                scoped(
+                    select(func.count())
+                    .select_from(Escalation)
+                    .join(Lead, Lead.id == Escalation.lead_id)
+                    .where(Escalation.resolved_at.is_(None))
+                )
+            )
         overdue_accept = late.get("transferred", 0)
         overdue_feedback = sum(late.values()) - overdue_accept
         return {
@@ -394,10 +538,17 @@ class LeadsService(ServiceBase):
         except (TypeError, ValueError):
             limit = 20
         with self.db.read() as session:
-            rows = session.scalars(_visible(select(Lead), who).where(
-                or_(Lead.summary.contains(q, autoescape=True),
-                    Lead.subject.contains(q, autoescape=True)))
-                .order_by(Lead.created_at.desc()).limit(limit))
+            rows = session.scalars(
+                _visible(select(Lead), who)
+                .where(
+                    or_(
+                        Lead.summary.contains(q, autoescape=True),
+                        Lead.subject.contains(q, autoescape=True),
+                    )
+                )
+                .order_by(Lead.created_at.desc())
+                .limit(limit)
+            )
             return {"items": [serialize.search_hit(r) for r in rows]}
 
     @rpc
@@ -408,11 +559,23 @@ class LeadsService(ServiceBase):
         today = clock.today()
         with self.db.read() as session:
             # the newest 100: a portrait reads recent leads; the leads list pages the rest
-            rows = session.scalars(_visible(select(Lead), who).where(Lead.subject == subject)
-                                   .order_by(Lead.created_at.desc()).limit(100)).all()
-            return {"items": [{**serialize.search_hit(r), "category": r.category,
-                               "holder_unit": r.holder_unit,
-                               "overdue": rules.overdue(r, today)} for r in reversed(rows)]}
+            rows = session.scalars(
+                _visible(select(Lead), who)
+                .where(Lead.subject == subject)
+                .order_by(Lead.created_at.desc())
+                .limit(100)
+            ).all()
+            return {
+                "items": [
+                    {
+                        **serialize.search_hit(r),
+                        "category": r.category,
+                        "holder_unit": r.holder_unit,
+                        "overdue": rules.overdue(r, today),
+                    }
+                    for r in reversed(rows)
+                ]
+            }
 
     @rpc
     def links(self, payload):
@@ -424,14 +587,22 @@ class LeadsService(ServiceBase):
         with self.db.read() as session:
             lead = self._load(session, _lead_id(payload), who)
             dups = self._visible_duplicates(session, who, [lead])[lead.id]
-            links = [*([serialize.origin(lead)] if lead.origin_kind else []),
-                     *({"kind": "problem", "id": p} for p in lead.problem_ids or []),
-                     *({"kind": "lead", "id": d["id"], "relation": "possible_duplicate"}
-                       for d in dups)]
-            return {"node": {"kind": "lead", "id": lead.id, "title": serialize.title(lead),
-                             "status": lead.status, "subject": lead.subject,
-                             "holder_unit": lead.holder_unit},
-                    "links": links}
+            links = [
+                *([serialize.origin(lead)] if lead.origin_kind else []),
+                *({"kind": "problem", "id": p} for p in lead.problem_ids or []),
+                *({"kind": "lead", "id": d["id"], "relation": "possible_duplicate"} for d in dups),
+            ]
+            return {
+                "node": {
+                    "kind": "lead",
+                    "id": lead.id,
+                    "title": serialize.title(lead),
+                    "status": lead.status,
+                    "subject": lead.subject,
+                    "holder_unit": lead.holder_unit,
+                },
+                "links": links,
+            }
 
     # -- links announced by other services ---------------------------------------------------
 
@@ -449,10 +620,18 @@ class LeadsService(ServiceBase):
             if lead is None or problem["id"] in (lead.problem_ids or []):
                 return
             lead.problem_ids = [*(lead.problem_ids or []), problem["id"]]
-            self._step(lead, Identity(envelope.get("actor") or "rectification",
-                                      envelope.get("source_unit"), "system"), {
-                "action": "problem_recorded", "unit": envelope.get("source_unit"),
-                "note": f"已转为整改问题：{problem.get('title') or problem['id']}"}, now)
+            self._step(
+                lead,
+                Identity(
+                    envelope.get("actor") or "rectification", envelope.get("source_unit"), "system"
+                ),
+                {
+                    "action": "problem_recorded",
+                    "unit": envelope.get("source_unit"),
+                    "note": f"已转为整改问题：{problem.get('title') or problem['id']}",
+                },
+                now,
+            )
             uow.audit("lead", lead.id, "link_problem", after={"problem": problem["id"]})
 
     # -- helpers -------------------------------------------------------------------------------
@@ -466,8 +645,11 @@ class LeadsService(ServiceBase):
             finding = self.peers.planning.get_finding({"id": origin["id"]})
             return int(self.peers.planning.get_item({"id": finding["item_id"]})["year"])
         except Exception as exc:  # noqa: BLE001 - the year is a convenience, never a failure
-            log.info("year of finding %s unknown (%s); using the registration year",
-                     origin.get("id"), exc.__class__.__name__)
+            log.info(
+                "year of finding %s unknown (%s); using the registration year",
+                origin.get("id"),
+                exc.__class__.__name__,
+            )
             return None
 
     def _days(self, lead) -> tuple[int, int]:
@@ -483,28 +665,46 @@ class LeadsService(ServiceBase):
 
     @staticmethod
     def _step(lead, who: Identity, step: dict, now) -> None:
-        lead.steps.append(LeadStep(seq=len(lead.steps) + 1, actor=who.username, at=now,
-                                   **{k: v for k, v in step.items()}))
+        lead.steps.append(
+            LeadStep(
+                seq=len(lead.steps) + 1,
+                actor=who.username,
+                at=now,
+                **{k: v for k, v in step.items()},
+            )
+        )
         lead.updated_at = now
 
     @staticmethod
     def _resolve_escalations(session, lead, now) -> None:
         """An escalation stands while its deadline is the one the lead still runs against."""
         current = rules.current_deadline(lead)
-        stale = [e for e in session.scalars(select(Escalation).where(
-            Escalation.lead_id == lead.id, Escalation.resolved_at.is_(None)))
-            if (e.deadline, e.due_on) != current]
+        stale = [
+            e
+            for e in session.scalars(
+                select(Escalation).where(
+                    Escalation.lead_id == lead.id, Escalation.resolved_at.is_(None)
+                )
+            )
+            if (e.deadline, e.due_on) != current
+        ]
         if stale:
-            session.execute(update(Escalation).where(Escalation.id.in_([e.id for e in stale]))
-                            .values(resolved_at=now))
+            session.execute(
+                update(Escalation)
+                .where(Escalation.id.in_([e.id for e in stale]))
+                .values(resolved_at=now)
+            )
 
     @staticmethod
     def _flag_duplicates(session, lead) -> None:
         """Open leads on the same subject that resemble this one, linked both ways. All are
         kept; each reader is shown only those within its own need-to-know."""
-        candidates = session.scalars(select(Lead).where(
-            Lead.subject == lead.subject, Lead.status.in_(rules.OPEN), Lead.id != lead.id)
-            .order_by(Lead.created_at.desc()).limit(DUPLICATE_CANDIDATES)).all()
+        candidates = session.scalars(
+            select(Lead)
+            .where(Lead.subject == lead.subject, Lead.status.in_(rules.OPEN), Lead.id != lead.id)
+            .order_by(Lead.created_at.desc())
+            .limit(DUPLICATE_CANDIDATES)
+        ).all()
         matches = similarity.resembling(lead.summary, [(c, c.summary) for c in candidates])
         lead.duplicates = [{"id": c.id, "score": score} for c, score in matches]
         for c, score in matches:
@@ -515,11 +715,17 @@ class LeadsService(ServiceBase):
         ids = {d["id"] for lead in leads for d in (lead.duplicates or [])}
         others = {}
         if ids:
-            others = {o.id: o for o in session.scalars(select(Lead).where(Lead.id.in_(ids)))
-                      if rules.may_see(who, o.units)}
+            others = {
+                o.id: o
+                for o in session.scalars(select(Lead).where(Lead.id.in_(ids)))
+                if rules.may_see(who, o.units)
+            }
         out = {}
         for lead in leads:
-            found = [serialize.duplicate(others[d["id"]], d["score"])
-                     for d in (lead.duplicates or []) if d["id"] in others]
+            found = [
+                serialize.duplicate(others[d["id"]], d["score"])
+                for d in (lead.duplicates or [])
+                if d["id"] in others
+            ]
             out[lead.id] = sorted(found, key=lambda d: -d["score"])
         return out

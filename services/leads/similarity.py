@@ -28,7 +28,7 @@ def bigrams(text: str) -> Counter:
     s = normalize(text)
     if len(s) < 2:
         return Counter([s]) if s else Counter()
-    return Counter(s[i:i + 2] for i in range(len(s) - 1))
+    return Counter(s[i : i + 2] for i in range(len(s) - 1))
 
 
 def cosine(a: Counter, b: Counter) -> float:

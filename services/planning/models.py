@@ -67,14 +67,16 @@ class Item(Base):
     concluded_at = mapped_column(DateTime(timezone=True), nullable=True)
     plan: Mapped[Plan] = relationship(back_populates="items")
     versions: Mapped[list["ImplementationPlanVersion"]] = relationship(
-        order_by="ImplementationPlanVersion.version", lazy="selectin")
+        order_by="ImplementationPlanVersion.version", lazy="selectin"
+    )
     staff: Mapped[list["Staff"]] = relationship(order_by="Staff.dispatched_at", lazy="selectin")
-    milestones: Mapped[list["Milestone"]] = relationship(order_by="Milestone.due_on",
-                                                         lazy="selectin")
-    findings: Mapped[list["Finding"]] = relationship(order_by="Finding.created_at",
-                                                     lazy="selectin")
-    notes: Mapped[list["ProgressNote"]] = relationship(order_by="ProgressNote.created_at",
-                                                       lazy="selectin")
+    milestones: Mapped[list["Milestone"]] = relationship(
+        order_by="Milestone.due_on", lazy="selectin"
+    )
+    findings: Mapped[list["Finding"]] = relationship(order_by="Finding.created_at", lazy="selectin")
+    notes: Mapped[list["ProgressNote"]] = relationship(
+        order_by="ProgressNote.created_at", lazy="selectin"
+    )
 
 
 class ImplementationPlanVersion(Base):

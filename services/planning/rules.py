@@ -27,8 +27,10 @@ def require_coordinating(identity: Identity, what: str):
 
 def check_new_plan(existing_plan) -> None:
     if existing_plan is not None:
-        raise RuleViolation(f"{existing_plan.year} 年度计划已存在，每年只能有一个协同联动专项监督计划",
-                            "plan_exists")
+        raise RuleViolation(
+            f"{existing_plan.year} 年度计划已存在，每年只能有一个协同联动专项监督计划",
+            "plan_exists",
+        )
 
 
 def check_plan_is_draft(plan) -> None:
@@ -47,8 +49,9 @@ def adoption_problems(items) -> list[tuple[str, str]]:
             problems.append(("item_needs_lead_unit", f"事项「{item.title}」没有牵头单位"))
         others = [u for u in (item.participating_units or []) if u != item.lead_unit]
         if not others:
-            problems.append(("item_needs_participating_unit",
-                             f"事项「{item.title}」至少需要一个参与单位"))
+            problems.append(
+                ("item_needs_participating_unit", f"事项「{item.title}」至少需要一个参与单位")
+            )
     return problems
 
 
@@ -58,14 +61,18 @@ def check_adoption(plan, items) -> None:
     problems = adoption_problems(items)
     if problems:
         code, _ = problems[0]
-        raise RuleViolation("；".join(m for _, m in problems), code,
-                            {"items": [m for _, m in problems]})
+        raise RuleViolation(
+            "；".join(m for _, m in problems), code, {"items": [m for _, m in problems]}
+        )
 
 
 def check_item_units(lead_unit, participating_units) -> None:
     if lead_unit and lead_unit in (participating_units or []):
-        raise RuleViolation("牵头单位不能同时列为参与单位", "lead_unit_in_participants",
-                            {"participating_units": ["牵头单位不能同时列为参与单位"]})
+        raise RuleViolation(
+            "牵头单位不能同时列为参与单位",
+            "lead_unit_in_participants",
+            {"participating_units": ["牵头单位不能同时列为参与单位"]},
+        )
 
 
 def item_units(item) -> list[str]:
@@ -98,8 +105,11 @@ def require_item_member(identity: Identity, item, what: str) -> None:
 def check_staff_dispatch(identity: Identity, item, unit: str) -> None:
     """派员: each unit dispatches for itself, and only to items it leads or joins."""
     if unit not in item_units(item):
-        raise RuleViolation(f"{registry().name(unit)} 不是该事项的牵头或参与单位",
-                            "unit_not_in_item", {"unit": ["不是该事项的牵头或参与单位"]})
+        raise RuleViolation(
+            f"{registry().name(unit)} 不是该事项的牵头或参与单位",
+            "unit_not_in_item",
+            {"unit": ["不是该事项的牵头或参与单位"]},
+        )
     if not identity.is_system and (identity.unit != unit or identity.role == "viewer"):
         raise Forbidden("只能为本单位派员", "own_unit_only")
 
@@ -133,8 +143,11 @@ def check_start(plan, item) -> None:
     missing = missing_staff(item)
     if missing:
         names = "、".join(registry().name(u) for u in missing)
-        raise RuleViolation(f"以下单位尚未派员：{names}", "staff_missing",
-                            {"staff": [f"{registry().name(u)} 尚未派员" for u in missing]})
+        raise RuleViolation(
+            f"以下单位尚未派员：{names}",
+            "staff_missing",
+            {"staff": [f"{registry().name(u)} 尚未派员" for u in missing]},
+        )
 
 
 def check_in_progress(item, what: str) -> None:
@@ -144,8 +157,11 @@ def check_in_progress(item, what: str) -> None:
 
 def check_milestone_owner(item, owner_unit: str) -> None:
     if owner_unit not in item_units(item):
-        raise RuleViolation("节点责任单位应为该事项的牵头或参与单位", "unit_not_in_item",
-                            {"owner_unit": ["应为该事项的牵头或参与单位"]})
+        raise RuleViolation(
+            "节点责任单位应为该事项的牵头或参与单位",
+            "unit_not_in_item",
+            {"owner_unit": ["应为该事项的牵头或参与单位"]},
+        )
 
 
 def milestone_overdue(milestone, today: date) -> bool:
@@ -155,8 +171,11 @@ def milestone_overdue(milestone, today: date) -> bool:
 def check_meeting_proposals(year: int, proposal_ids: list[str], proposals: dict) -> None:
     bad = [pid for pid in proposal_ids if pid not in proposals or proposals[pid].year != year]
     if bad:
-        raise RuleViolation("会商议题不存在或不属于该年度", "unknown_proposal",
-                            {"proposal_ids": [f"{pid} 不存在或不属于 {year} 年" for pid in bad]})
+        raise RuleViolation(
+            "会商议题不存在或不属于该年度",
+            "unknown_proposal",
+            {"proposal_ids": [f"{pid} 不存在或不属于 {year} 年" for pid in bad]},
+        )
 
 
 def for_caller(answer, identity: Identity):

@@ -25,11 +25,11 @@ FANGSONG = "仿宋"
 HEITI = "黑体"
 KAITI = "楷体"
 SONGTI = "宋体"
-SIZE_HEADER = 26       # 发文机关标识 (fits 15 characters in the 156 mm 版心)
-SIZE_TITLE = 22        # 二号
-SIZE_BODY = 16         # 三号
-SIZE_RECORD = 14       # 四号
-LINE = Pt(28.9)        # 22 lines a page
+SIZE_HEADER = 26  # 发文机关标识 (fits 15 characters in the 156 mm 版心)
+SIZE_TITLE = 22  # 二号
+SIZE_BODY = 16  # 三号
+SIZE_RECORD = 14  # 四号
+LINE = Pt(28.9)  # 22 lines a page
 TEXT_WIDTH = Mm(156)
 
 _LEVEL1 = re.compile(r"^[一二三四五六七八九十]+、")
@@ -57,8 +57,20 @@ def _fonts(run, name: str, size: float, *, bold=False, color: RGBColor | None = 
     return run
 
 
-def _paragraph(doc, text="", *, font=FANGSONG, size=SIZE_BODY, align=None, indent_chars=0,
-               left_chars=0, right_chars=0, bold=False, color=None, exact=True):
+def _paragraph(
+    doc,
+    text="",
+    *,
+    font=FANGSONG,
+    size=SIZE_BODY,
+    align=None,
+    indent_chars=0,
+    left_chars=0,
+    right_chars=0,
+    bold=False,
+    color=None,
+    exact=True,
+):
     p = doc.add_paragraph()
     fmt = p.paragraph_format
     fmt.space_before = fmt.space_after = Pt(0)
@@ -141,12 +153,23 @@ def split_paragraphs(text: str) -> list[str]:
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
 
 
-def official_document(*, title: str, paragraphs: list[str], signature: str, signed_on: date,
-                      header: str | None = None, number: str | None = None,
-                      recipients: str | None = None, attachments: list[str] = (),
-                      note: str | None = None, cc: list[str] = (), printer: str | None = None,
-                      printed_on: date | None = None,
-                      annex: tuple[str, list[str]] | None = None, author: str = "") -> bytes:
+def official_document(
+    *,
+    title: str,
+    paragraphs: list[str],
+    signature: str,
+    signed_on: date,
+    header: str | None = None,
+    number: str | None = None,
+    recipients: str | None = None,
+    attachments: list[str] = (),
+    note: str | None = None,
+    cc: list[str] = (),
+    printer: str | None = None,
+    printed_on: date | None = None,
+    annex: tuple[str, list[str]] | None = None,
+    author: str = "",
+) -> bytes:
     doc = Document()
     _setup(doc)
     doc.core_properties.title = title
@@ -155,8 +178,15 @@ def official_document(*, title: str, paragraphs: list[str], signature: str, sign
 
     if header:  # 版头
         _paragraph(doc)
-        _paragraph(doc, header, font=XIAOBIAOSONG, size=SIZE_HEADER, color=RED,
-                   align=WD_ALIGN_PARAGRAPH.CENTER, exact=False)
+        _paragraph(
+            doc,
+            header,
+            font=XIAOBIAOSONG,
+            size=SIZE_HEADER,
+            color=RED,
+            align=WD_ALIGN_PARAGRAPH.CENTER,
+            exact=False,
+        )
         _paragraph(doc)
         numbered = _paragraph(doc, number or "", align=WD_ALIGN_PARAGRAPH.CENTER)
         _border(numbered, "bottom", color="FF0000", eighths=12)
@@ -187,8 +217,9 @@ def official_document(*, title: str, paragraphs: list[str], signature: str, sign
         _paragraph(doc).add_run().add_break(WD_BREAK.PAGE)
         _paragraph(doc, "附件", font=HEITI)
         _paragraph(doc)
-        _paragraph(doc, heading, font=XIAOBIAOSONG, size=SIZE_TITLE,
-                   align=WD_ALIGN_PARAGRAPH.CENTER)
+        _paragraph(
+            doc, heading, font=XIAOBIAOSONG, size=SIZE_TITLE, align=WD_ALIGN_PARAGRAPH.CENTER
+        )
         _paragraph(doc)
         _body(doc, lines)
 
@@ -196,15 +227,20 @@ def official_document(*, title: str, paragraphs: list[str], signature: str, sign
         _paragraph(doc)
         first = None
         if cc:
-            first = _paragraph(doc, "抄送：" + "，".join(cc) + "。", size=SIZE_RECORD,
-                               left_chars=1, right_chars=1)
+            first = _paragraph(
+                doc, "抄送：" + "，".join(cc) + "。", size=SIZE_RECORD, left_chars=1, right_chars=1
+            )
             _border(first, "top", eighths=8)
         if printer:
             last = _paragraph(doc, size=SIZE_RECORD, left_chars=1, right_chars=1)
             last.paragraph_format.tab_stops.add_tab_stop(
-                TEXT_WIDTH - Pt(SIZE_RECORD * 2), WD_TAB_ALIGNMENT.RIGHT)
-            _fonts(last.add_run(printer + "\t" + chinese_date(printed_on or signed_on) + "印发"),
-                   FANGSONG, SIZE_RECORD)
+                TEXT_WIDTH - Pt(SIZE_RECORD * 2), WD_TAB_ALIGNMENT.RIGHT
+            )
+            _fonts(
+                last.add_run(printer + "\t" + chinese_date(printed_on or signed_on) + "印发"),
+                FANGSONG,
+                SIZE_RECORD,
+            )
             _border(last, "top", eighths=4 if first is not None else 8)
             _border(last, "bottom", eighths=8)
 
@@ -213,8 +249,24 @@ def official_document(*, title: str, paragraphs: list[str], signature: str, sign
     return out.getvalue()
 
 
-BREAK_AFTER = ("的", "、", "，", "和", "与", "及", "问题", "情况", "领域", "工作", "单位", "局", "委",
-               "院", "镇", "街道")
+BREAK_AFTER = (
+    "的",
+    "、",
+    "，",
+    "和",
+    "与",
+    "及",
+    "问题",
+    "情况",
+    "领域",
+    "工作",
+    "单位",
+    "局",
+    "委",
+    "院",
+    "镇",
+    "街道",
+)
 
 
 def _breakable(text: str, pos: int) -> bool:
@@ -233,15 +285,21 @@ def split_title(title: str, width: int = 20) -> list[str]:
         target = -(-len(rest) // count)
         cut = None
         for delta in range(0, 9):
-            hits = [p for p in (target + delta, target - delta)
-                    if 0 < p <= width and _breakable(rest, p)
-                    and any(rest[:p].endswith(m) for m in BREAK_AFTER)]
+            hits = [
+                p
+                for p in (target + delta, target - delta)
+                if 0 < p <= width
+                and _breakable(rest, p)
+                and any(rest[:p].endswith(m) for m in BREAK_AFTER)
+            ]
             if hits:
                 cut = hits[0]
                 break
         if cut is None:
-            cut = next((p for p in range(min(target, width), 0, -1) if _breakable(rest, p)),
-                       min(target, width))
+            cut = next(
+                (p for p in range(min(target, width), 0, -1) if _breakable(rest, p)),
+                min(target, width),
+            )
             if cut < target // 2:  # one long Latin word: cut it where it must be cut
                 cut = min(target, width)
         lines.append(rest[:cut].strip())

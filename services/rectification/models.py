@@ -37,8 +37,9 @@ class Problem(Base):
     unit: Mapped[str] = mapped_column(String(60))
     recorded_by: Mapped[str] = mapped_column(String(120))
     created_at = mapped_column(DateTime(timezone=True))
-    tasks: Mapped[list["Task"]] = relationship(back_populates="problem",
-                                               order_by="Task.created_at", lazy="selectin")
+    tasks: Mapped[list["Task"]] = relationship(
+        back_populates="problem", order_by="Task.created_at", lazy="selectin"
+    )
 
 
 class Task(Base):
@@ -97,8 +98,10 @@ class KeyUnit(Base):
     reported_at = mapped_column(DateTime(timezone=True), nullable=True)
     reported_by: Mapped[str | None] = mapped_column(String(120), nullable=True)
     report: Mapped[dict | None] = mapped_column(JSON, nullable=True)
-    __table_args__ = (UniqueConstraint("year", "unit", name="uq_key_units_year_unit"),
-                      CheckConstraint("slot in (1, 2)", name="ck_key_units_slot"))
+    __table_args__ = (
+        UniqueConstraint("year", "unit", name="uq_key_units_year_unit"),
+        CheckConstraint("slot in (1, 2)", name="ck_key_units_slot"),
+    )
 
 
 class Circular(Base):

@@ -14,8 +14,28 @@ from contracts.errors import RuleViolation
 
 MASK = "■"
 NAME_MASK = "某"
-COMPOUND_SURNAMES = ("欧阳", "司马", "诸葛", "上官", "东方", "皇甫", "尉迟", "公孙", "慕容", "令狐",
-                     "长孙", "宇文", "司徒", "夏侯", "轩辕", "端木", "独孤", "南宫", "西门", "申屠")
+COMPOUND_SURNAMES = (
+    "欧阳",
+    "司马",
+    "诸葛",
+    "上官",
+    "东方",
+    "皇甫",
+    "尉迟",
+    "公孙",
+    "慕容",
+    "令狐",
+    "长孙",
+    "宇文",
+    "司徒",
+    "夏侯",
+    "轩辕",
+    "端木",
+    "独孤",
+    "南宫",
+    "西门",
+    "申屠",
+)
 _CJK = re.compile(r"^[\u3400-\u9fff\u00b7]+$")
 
 
@@ -35,8 +55,9 @@ def mask_name(name: str) -> str:
     name = name.strip()
     if not _CJK.match(name) or len(name) < 2:
         return MASK * len(name)
-    surname = next((s for s in COMPOUND_SURNAMES if name.startswith(s) and len(name) > len(s)),
-                   name[0])
+    surname = next(
+        (s for s in COMPOUND_SURNAMES if name.startswith(s) and len(name) > len(s)), name[0]
+    )
     return surname + NAME_MASK
 
 
@@ -111,8 +132,11 @@ def check_clean(public: dict, redact=(), names=()) -> None:
     found = leaks(text, words) + leaks(raw, words) + leaks(_strings(public), words)
     if found:
         shown = "、".join(sorted(set(found)))
-        raise RuleViolation(f"公开版本仍可读出需遮盖的内容（{shown}），请调整遮盖项后再公开",
-                            "redaction_incomplete", {"redact": [f"无法遮盖：{shown}"]})
+        raise RuleViolation(
+            f"公开版本仍可读出需遮盖的内容（{shown}），请调整遮盖项后再公开",
+            "redaction_incomplete",
+            {"redact": [f"无法遮盖：{shown}"]},
+        )
 
 
 def _strings(value) -> str:

@@ -19,14 +19,16 @@ OVERDUE_STATUSES = OPEN_STATUSES
 
 # -- who may do what -------------------------------------------------------------------------
 
+
 def _kind(identity: Identity) -> str | None:
     unit = registry().get(identity.unit or "")
     return unit.kind if unit else None
 
 
 def is_coordinating(identity: Identity) -> bool:
-    return identity.is_system or (identity.role in ("office_admin", "liaison")
-                                  and _kind(identity) in ("npc", "agency"))
+    return identity.is_system or (
+        identity.role in ("office_admin", "liaison") and _kind(identity) in ("npc", "agency")
+    )
 
 
 def is_supervised(identity: Identity) -> bool:
@@ -35,8 +37,12 @@ def is_supervised(identity: Identity) -> bool:
 
 def reads_everything(identity: Identity) -> bool:
     """The office, the committee's leaders and the coordinating units see every task."""
-    return identity.is_system or identity.is_office_unit or is_coordinating(identity) or (
-        identity.role == "viewer")
+    return (
+        identity.is_system
+        or identity.is_office_unit
+        or is_coordinating(identity)
+        or (identity.role == "viewer")
+    )
 
 
 def require_office(identity: Identity, what: str) -> None:
@@ -66,7 +72,8 @@ def may_see_problem(identity: Identity, problem) -> bool:
     if not is_supervised(identity):
         return False
     return problem.subject == identity.unit or any(
-        t.responsible_unit == identity.unit for t in problem.tasks)
+        t.responsible_unit == identity.unit for t in problem.tasks
+    )
 
 
 def check_problem_visible(identity: Identity, problem) -> None:
@@ -109,8 +116,9 @@ def require_supervising(identity: Identity, task, what: str) -> None:
     check_task_visible(identity, task)
     if identity.is_system:
         return
-    if identity.role not in ("office_admin", "liaison") or \
-            identity.unit not in (task.supervising_units or []):
+    if identity.role not in ("office_admin", "liaison") or identity.unit not in (
+        task.supervising_units or []
+    ):
         raise Forbidden(f"只有督促单位可以{what}", "supervising_unit_only")
 
 
@@ -125,12 +133,15 @@ def require_key_unit_reporter(identity: Identity, unit: str) -> None:
 
 # -- problems --------------------------------------------------------------------------------
 
+
 def check_origin_new(origin: dict | None, existing) -> None:
     """One finding or lead becomes one problem: a second conversion is a double click."""
     if origin and existing is not None:
-        raise RuleViolation(f"该{_ORIGIN_NAMES.get(origin['kind'], '来源')}已登记为整改问题"
-                            f"（{existing.id}）", "origin_already_recorded",
-                            {"origin": [f"已登记为整改问题 {existing.id}"]})
+        raise RuleViolation(
+            f"该{_ORIGIN_NAMES.get(origin['kind'], '来源')}已登记为整改问题（{existing.id}）",
+            "origin_already_recorded",
+            {"origin": [f"已登记为整改问题 {existing.id}"]},
+        )
 
 
 _ORIGIN_NAMES = {"finding": "发现问题", "lead": "问题线索", "warning": "预警", "record": "共享记录"}
@@ -151,11 +162,15 @@ def status_from_tasks(task_statuses: list[str]) -> str:
 
 # -- tasks -----------------------------------------------------------------------------------
 
+
 def check_deadline(identity: Identity, deadline: date, today: date, field="deadline") -> None:
     """A deadline in the past is only for the office, recording a task assigned earlier."""
     if deadline < today and not (identity.is_office or identity.is_system):
-        raise ValidationFailed("输入有误，请检查标注的字段", "validation_failed",
-                               {field: [f"整改期限不能早于今天（{today.isoformat()}）"]})
+        raise ValidationFailed(
+            "输入有误，请检查标注的字段",
+            "validation_failed",
+            {field: [f"整改期限不能早于今天（{today.isoformat()}）"]},
+        )
 
 
 def is_overdue(task, today: date) -> bool:
@@ -176,8 +191,12 @@ def check_open(task, what: str) -> None:
 
 def round_evidence(task) -> list[str]:
     """Evidence reported since the task was assigned or last sent back."""
-    return [e for ev in task.history or [] if ev.round == task.round and ev.action == "in_progress"
-            for e in (ev.evidence or [])]
+    return [
+        e
+        for ev in task.history or []
+        if ev.round == task.round and ev.action == "in_progress"
+        for e in (ev.evidence or [])
+    ]
 
 
 def check_submit(task) -> None:
@@ -185,8 +204,9 @@ def check_submit(task) -> None:
     if task.status != "in_progress":
         raise RuleViolation("请先报告整改进展并附佐证材料，再报送整改完成", "progress_required")
     if not round_evidence(task):
-        raise RuleViolation("报送整改完成须附佐证材料", "evidence_required",
-                            {"evidence": ["本轮整改尚无佐证材料"]})
+        raise RuleViolation(
+            "报送整改完成须附佐证材料", "evidence_required", {"evidence": ["本轮整改尚无佐证材料"]}
+        )
 
 
 def check_awaiting_verification(task, what: str) -> None:
@@ -198,26 +218,36 @@ def check_awaiting_verification(task, what: str) -> None:
 
 # -- key units -------------------------------------------------------------------------------
 
+
 def check_key_unit(year: int, unit: str, existing: list) -> int:
     """1–2 key rectification units a year; answers the free slot."""
     if any(k.unit == unit for k in existing):
-        raise RuleViolation(f"{registry().name(unit)} 已是 {year} 年度整改重点单位",
-                            "key_unit_exists", {"unit": ["已是本年度整改重点单位"]})
+        raise RuleViolation(
+            f"{registry().name(unit)} 已是 {year} 年度整改重点单位",
+            "key_unit_exists",
+            {"unit": ["已是本年度整改重点单位"]},
+        )
     if len(existing) >= KEY_UNITS_PER_YEAR:
-        raise RuleViolation(f"每年选取 1–2 个整改重点单位，{year} 年度已有 "
-                            f"{len(existing)} 个", "key_units_limit",
-                            {"unit": [f"{year} 年度已确定 {KEY_UNITS_PER_YEAR} 个整改重点单位"]})
+        raise RuleViolation(
+            f"每年选取 1–2 个整改重点单位，{year} 年度已有 {len(existing)} 个",
+            "key_units_limit",
+            {"unit": [f"{year} 年度已确定 {KEY_UNITS_PER_YEAR} 个整改重点单位"]},
+        )
     used = {k.slot for k in existing}
     return next(s for s in range(1, KEY_UNITS_PER_YEAR + 1) if s not in used)
 
 
 # -- circulars -------------------------------------------------------------------------------
 
+
 def check_circular_problems(problem_ids: list[str], found: dict) -> None:
     missing = [p for p in problem_ids if p not in found]
     if missing:
-        raise RuleViolation("通报涉及的问题不存在", "unknown_problem",
-                            {"problem_ids": [f"{p} 不存在" for p in missing]})
+        raise RuleViolation(
+            "通报涉及的问题不存在",
+            "unknown_problem",
+            {"problem_ids": [f"{p} 不存在" for p in missing]},
+        )
 
 
 def check_circular_draft(circular) -> None:

@@ -27,8 +27,13 @@ from services.rectification.models import Base, Circular, KeyUnit, Problem, Task
 log = logging.getLogger(__name__)
 
 DEFAULT_OVERDUE_CHECK_SECONDS = 60
-NATURE_NAMES = {"typical": "典型性问题", "common": "普遍性问题", "tendency": "倾向性问题",
-                "negative_case": "整改不力、敷衍塞责反面典型", "other": "其他"}
+NATURE_NAMES = {
+    "typical": "典型性问题",
+    "common": "普遍性问题",
+    "tendency": "倾向性问题",
+    "negative_case": "整改不力、敷衍塞责反面典型",
+    "other": "其他",
+}
 
 
 class OverdueTimer(Timer):
@@ -36,18 +41,23 @@ class OverdueTimer(Timer):
 
     def setup(self):
         config = self.container.config
-        seconds = (config.get("rectification") or {}).get("overdue_check_seconds") or \
-            os.environ.get("COSUPERVISE_OVERDUE_CHECK_SECONDS") or DEFAULT_OVERDUE_CHECK_SECONDS
+        seconds = (
+            (config.get("rectification") or {}).get("overdue_check_seconds")
+            or os.environ.get("COSUPERVISE_OVERDUE_CHECK_SECONDS")
+            or DEFAULT_OVERDUE_CHECK_SECONDS
+        )
         self.interval = float(seconds)
 
 
 def _circular_settings(config) -> dict:
     """Who issues circulars and how they are numbered: configurable, with the seed's defaults."""
     own = (config.get("rectification") or {}).get("circulars") or {}
-    return {"issuer": own.get("issuer", "巴南区人大常委会办公室"),
-            "number_prefix": own.get("number_prefix", "巴南人办发"),
-            "recipients": own.get("recipients", "各协同联动单位，各被监督单位："),
-            "cc": own.get("cc") or [registry().name(u) for u in registry().ids("agency")]}
+    return {
+        "issuer": own.get("issuer", "巴南区人大常委会办公室"),
+        "number_prefix": own.get("number_prefix", "巴南人办发"),
+        "recipients": own.get("recipients", "各协同联动单位，各被监督单位："),
+        "cc": own.get("cc") or [registry().name(u) for u in registry().ids("agency")],
+    }
 
 
 def _get(session, model, key, what):
@@ -67,8 +77,12 @@ def _problems_in_scope(stmt, who: Identity):
     if rules.reads_everything(who):
         return stmt
     if rules.is_supervised(who):
-        return stmt.where(or_(Problem.subject == who.unit, Problem.id.in_(
-            select(Task.problem_id).where(Task.responsible_unit == who.unit))))
+        return stmt.where(
+            or_(
+                Problem.subject == who.unit,
+                Problem.id.in_(select(Task.problem_id).where(Task.responsible_unit == who.unit)),
+            )
+        )
     return stmt.where(false())
 
 
@@ -94,9 +108,18 @@ def _page(session, stmt, order, query):
 
 def _event(task, who, action, *, note=None, reason=None, evidence=()) -> TaskEvent:
     seq = max((e.seq for e in task.history), default=0) + 1
-    ev = TaskEvent(id=new_id("tev"), seq=seq, round=task.round, action=action,
-                   unit=getattr(who, "unit", None), author=getattr(who, "username", None),
-                   note=note, reason=reason, evidence=list(evidence), at=clock.now())
+    ev = TaskEvent(
+        id=new_id("tev"),
+        seq=seq,
+        round=task.round,
+        action=action,
+        unit=getattr(who, "unit", None),
+        author=getattr(who, "username", None),
+        note=note,
+        reason=reason,
+        evidence=list(evidence),
+        at=clock.now(),
+    )
     task.history.append(ev)
     return ev
 
@@ -118,14 +141,22 @@ class RectificationService(ServiceBase):
         year = data.pop("year") or self._year_of(origin)  # asked before the write lock
         with self.db.unit_of_work(who) as uow:
             if origin:
-                existing = uow.session.scalars(select(Problem).where(
-                    Problem.origin_kind == origin["kind"], Problem.origin_id == origin["id"])
+                existing = uow.session.scalars(
+                    select(Problem).where(
+                        Problem.origin_kind == origin["kind"], Problem.origin_id == origin["id"]
+                    )
                 ).first()
                 rules.check_origin_new(origin, existing)
-            p = Problem(id=new_id("prob"), year=year,
-                        origin_kind=origin["kind"] if origin else None,
-                        origin_id=origin["id"] if origin else None, unit=who.unit or "",
-                        recorded_by=who.username, created_at=clock.now(), **data)
+            p = Problem(
+                id=new_id("prob"),
+                year=year,
+                origin_kind=origin["kind"] if origin else None,
+                origin_id=origin["id"] if origin else None,
+                unit=who.unit or "",
+                recorded_by=who.username,
+                created_at=clock.now(),
+                **data,
+            )
             uow.session.add(p)
             uow.session.flush()
             announced = serialize.problem_event(p)
@@ -140,8 +171,11 @@ class RectificationService(ServiceBase):
                 finding = self.peers.planning.get_finding({"id": origin["id"]})
                 return int(self.peers.planning.get_item({"id": finding["item_id"]})["year"])
             except Exception as exc:  # noqa: BLE001 - planning away: the year is a default
-                log.warning("year of finding %s unknown (%s); using this year", origin["id"],
-                            exc.__class__.__name__)
+                log.warning(
+                    "year of finding %s unknown (%s); using this year",
+                    origin["id"],
+                    exc.__class__.__name__,
+                )
         return clock.today().year
 
     @rpc
@@ -155,8 +189,12 @@ class RectificationService(ServiceBase):
                     stmt = stmt.where(getattr(Problem, key) == query[key])
             rows, total = _page(session, stmt, (Problem.created_at.desc(),), query)
             today = clock.today()
-            return {"items": [serialize.problem(p, tasks=self._own_tasks(who, p), today=today)
-                              for p in rows], "total": total}
+            return {
+                "items": [
+                    serialize.problem(p, tasks=self._own_tasks(who, p), today=today) for p in rows
+                ],
+                "total": total,
+            }
 
     @rpc
     def get_problem(self, payload):
@@ -164,10 +202,12 @@ class RectificationService(ServiceBase):
         with self.db.read() as session:
             p = _get(session, Problem, (payload or {}).get("id"), "整改问题")
             rules.check_problem_visible(who, p)
-            circulars = session.scalars(_circulars_in_scope(
-                select(Circular.id).where(_contains(Circular.problem_ids, p.id)), who))
-            return serialize.problem(p, tasks=self._own_tasks(who, p),
-                                     circular_ids=list(circulars))
+            circulars = session.scalars(
+                _circulars_in_scope(
+                    select(Circular.id).where(_contains(Circular.problem_ids, p.id)), who
+                )
+            )
+            return serialize.problem(p, tasks=self._own_tasks(who, p), circular_ids=list(circulars))
 
     @staticmethod
     def _own_tasks(who, problem):
@@ -187,9 +227,18 @@ class RectificationService(ServiceBase):
         with self.db.unit_of_work(who) as uow:
             problem = _get(uow.session, Problem, problem_id, "整改问题")
             rules.check_problem_visible(who, problem)
-            task = Task(id=new_id("task"), problem=problem, year=problem.year, status="assigned",
-                        round=1, assigned_by=who.username, assigned_unit=who.unit or "",
-                        created_at=clock.now(), history=[], **data)
+            task = Task(
+                id=new_id("task"),
+                problem=problem,
+                year=problem.year,
+                status="assigned",
+                round=1,
+                assigned_by=who.username,
+                assigned_unit=who.unit or "",
+                created_at=clock.now(),
+                history=[],
+                **data,
+            )
             uow.session.add(task)
             _event(task, who, "assigned", note=data["measures"])
             uow.session.flush()
@@ -206,8 +255,12 @@ class RectificationService(ServiceBase):
         with self.db.read() as session:
             stmt = _tasks_in_scope(select(Task), who)
             if "unit" in query:
-                stmt = stmt.where(or_(Task.responsible_unit == query["unit"],
-                                      _contains(Task.supervising_units, query["unit"])))
+                stmt = stmt.where(
+                    or_(
+                        Task.responsible_unit == query["unit"],
+                        _contains(Task.supervising_units, query["unit"]),
+                    )
+                )
             if "overdue" in query:
                 late = Task.status.in_(rules.OVERDUE_STATUSES) & (Task.deadline < today)
                 stmt = stmt.where(late if query["overdue"] else ~late)
@@ -238,9 +291,13 @@ class RectificationService(ServiceBase):
             task.status = "in_progress"
             uow.session.flush()
             uow.emit("task_progressed", {"task": serialize.task_brief(task)})
-            uow.audit("task", task.id, "progress", before={"status": before},
-                      after={"status": task.status, "note": data["note"],
-                             "evidence": data["evidence"]})
+            uow.audit(
+                "task",
+                task.id,
+                "progress",
+                before={"status": before},
+                after={"status": task.status, "note": data["note"], "evidence": data["evidence"]},
+            )
             return serialize.task(task)
 
     @rpc
@@ -253,17 +310,30 @@ class RectificationService(ServiceBase):
             before = task.status
             if data["note"] or data["evidence"]:
                 rules.check_open(task, "报送")
-                _event(task, who, "in_progress", note=data["note"] or "随报送附佐证材料",
-                       evidence=data["evidence"])
+                _event(
+                    task,
+                    who,
+                    "in_progress",
+                    note=data["note"] or "随报送附佐证材料",
+                    evidence=data["evidence"],
+                )
                 task.status = "in_progress"
             rules.check_submit(task)
             task.status, task.submitted_at = "submitted", clock.now()
             _event(task, who, "submitted")
             uow.session.flush()
             uow.emit("task_submitted", {"task": serialize.task_brief(task)})
-            uow.audit("task", task.id, "submit", before={"status": before},
-                      after={"status": "submitted", "note": data["note"],
-                             "evidence": rules.round_evidence(task)})
+            uow.audit(
+                "task",
+                task.id,
+                "submit",
+                before={"status": before},
+                after={
+                    "status": "submitted",
+                    "note": data["note"],
+                    "evidence": rules.round_evidence(task),
+                },
+            )
             return serialize.task(task)
 
     @rpc
@@ -279,8 +349,13 @@ class RectificationService(ServiceBase):
             _event(task, who, "verified", note=data["opinion"])
             uow.session.flush()
             uow.emit("task_verified", {"task": serialize.task_brief(task)})
-            uow.audit("task", task.id, "verify", before={"status": "submitted"},
-                      after={"status": "verified", "opinion": data["opinion"]})
+            uow.audit(
+                "task",
+                task.id,
+                "verify",
+                before={"status": "submitted"},
+                after={"status": "verified", "opinion": data["opinion"]},
+            )
             return serialize.task(task)
 
     @rpc
@@ -295,10 +370,16 @@ class RectificationService(ServiceBase):
             task.status, task.send_back_reason = "sent_back", data["reason"]
             task.round, task.submitted_at = task.round + 1, None
             uow.session.flush()
-            uow.emit("task_sent_back", {"task": serialize.task_brief(task),
-                                        "reason": data["reason"]})
-            uow.audit("task", task.id, "send_back", before={"status": "submitted"},
-                      after={"status": "sent_back", "reason": data["reason"]})
+            uow.emit(
+                "task_sent_back", {"task": serialize.task_brief(task), "reason": data["reason"]}
+            )
+            uow.audit(
+                "task",
+                task.id,
+                "send_back",
+                before={"status": "submitted"},
+                after={"status": "sent_back", "reason": data["reason"]},
+            )
             return serialize.task(task)
 
     @rpc
@@ -315,11 +396,21 @@ class RectificationService(ServiceBase):
             rules.check_deadline(who, data["deadline"], clock.today())
             old = task.deadline
             task.deadline = data["deadline"]
-            _event(task, who, "deadline_changed", reason=data["reason"],
-                   note=f"{clock.iso(old)} → {clock.iso(data['deadline'])}")
+            _event(
+                task,
+                who,
+                "deadline_changed",
+                reason=data["reason"],
+                note=f"{clock.iso(old)} → {clock.iso(data['deadline'])}",
+            )
             uow.session.flush()
-            uow.audit("task", task.id, "change_deadline", before={"deadline": clock.iso(old)},
-                      after={"deadline": clock.iso(task.deadline), "reason": data["reason"]})
+            uow.audit(
+                "task",
+                task.id,
+                "change_deadline",
+                before={"deadline": clock.iso(old)},
+                after={"deadline": clock.iso(task.deadline), "reason": data["reason"]},
+            )
             return serialize.task(task)
 
     @OverdueTimer.decorator(interval=DEFAULT_OVERDUE_CHECK_SECONDS, eager=True)
@@ -327,25 +418,35 @@ class RectificationService(ServiceBase):
         """task_overdue, once per task and deadline, even with several replicas running."""
         today = clock.today()
         actor = Identity(f"system:{self.name}", OFFICE_UNIT, "system")
-        late = (Task.status.in_(rules.OVERDUE_STATUSES) & (Task.deadline < today)
-                & or_(Task.overdue_announced_for.is_(None),
-                      Task.overdue_announced_for != Task.deadline))
+        late = (
+            Task.status.in_(rules.OVERDUE_STATUSES)
+            & (Task.deadline < today)
+            & or_(Task.overdue_announced_for.is_(None), Task.overdue_announced_for != Task.deadline)
+        )
         with self.db.read() as session:
             ids = list(session.scalars(select(Task.id).where(late).limit(1000)))
         announced = 0
         for task_id in ids:
             with self.db.unit_of_work(actor) as uow:
                 claimed = uow.session.execute(
-                    update(Task).where(Task.id == task_id, late)
+                    update(Task)
+                    .where(Task.id == task_id, late)
                     .values(overdue_announced_for=Task.deadline)
-                    .execution_options(synchronize_session=False)).rowcount
+                    .execution_options(synchronize_session=False)
+                ).rowcount
                 if claimed != 1:
                     continue  # another replica announced it first
                 task = uow.session.get(Task, task_id)
                 uow.emit("task_overdue", {"task": serialize.task_brief(task, today)})
-                uow.audit("task", task.id, "overdue", after={
-                    "deadline": clock.iso(task.deadline),
-                    "days_overdue": rules.days_overdue(task, today)})
+                uow.audit(
+                    "task",
+                    task.id,
+                    "overdue",
+                    after={
+                        "deadline": clock.iso(task.deadline),
+                        "days_overdue": rules.days_overdue(task, today),
+                    },
+                )
                 announced += 1
         if announced:
             log.info("announced %s overdue rectification task(s)", announced)
@@ -362,15 +463,22 @@ class RectificationService(ServiceBase):
         with self.db.unit_of_work(who) as uow:
             existing = list(uow.session.scalars(select(KeyUnit).where(KeyUnit.year == year)))
             slot = rules.check_key_unit(year, unit, existing)
-            k = KeyUnit(year=year, slot=slot, unit=unit, reason=data["reason"],
-                        selected_by=who.username, selected_at=clock.now())
+            k = KeyUnit(
+                year=year,
+                slot=slot,
+                unit=unit,
+                reason=data["reason"],
+                selected_by=who.username,
+                selected_at=clock.now(),
+            )
             uow.session.add(k)
             try:
                 uow.session.flush()
             except IntegrityError:
                 # a concurrent selection took the slot: the database kept the limit
-                raise RuleViolation(f"每年选取 1–2 个整改重点单位，{year} 年度已满或已选",
-                                    "key_units_limit") from None
+                raise RuleViolation(
+                    f"每年选取 1–2 个整改重点单位，{year} 年度已满或已选", "key_units_limit"
+                ) from None
             out = serialize.key_unit(k, self._unit_tasks(uow.session, year, unit))
             uow.emit("key_unit_selected", {"year": year, "unit": unit})
             uow.audit("key_unit", f"{year}:{unit}", "select", after=out)
@@ -385,23 +493,29 @@ class RectificationService(ServiceBase):
             if "year" in query:
                 stmt = stmt.where(KeyUnit.year == query["year"])
             total = session.scalar(select(func.count()).select_from(stmt.subquery()))
-            rows = list(session.scalars(stmt.order_by(KeyUnit.year.desc(), KeyUnit.slot)
-                                        .limit(query["limit"]).offset(query["offset"])))
-            items = [serialize.key_unit(k, self._unit_tasks(session, k.year, k.unit))
-                     for k in rows]
+            rows = list(
+                session.scalars(
+                    stmt.order_by(KeyUnit.year.desc(), KeyUnit.slot)
+                    .limit(query["limit"])
+                    .offset(query["offset"])
+                )
+            )
+            items = [serialize.key_unit(k, self._unit_tasks(session, k.year, k.unit)) for k in rows]
             return {"items": items, "total": total}
 
     @staticmethod
     def _unit_tasks(session, year, unit):
-        return list(session.scalars(select(Task).where(Task.year == year,
-                                                       Task.responsible_unit == unit)))
+        return list(
+            session.scalars(select(Task).where(Task.year == year, Task.responsible_unit == unit))
+        )
 
     def _key_unit(self, session, who, payload):
         year, unit = (payload or {}).get("year"), str((payload or {}).get("unit", ""))
         if not rules.may_see_key_unit_report(who, unit):
             raise NotFound("整改重点单位不存在", "not_found")
-        k = session.scalars(select(KeyUnit).where(KeyUnit.year == year,
-                                                  KeyUnit.unit == unit)).first()
+        k = session.scalars(
+            select(KeyUnit).where(KeyUnit.year == year, KeyUnit.unit == unit)
+        ).first()
         if k is None:
             raise NotFound(f"{registry().name(unit)} 不是 {year} 年度整改重点单位", "not_found")
         return k
@@ -411,9 +525,12 @@ class RectificationService(ServiceBase):
         tasks = self._unit_tasks(session, k.year, k.unit)
         summary = (k.report or {}).get("summary", "")
         out = report.build(k.year, k.unit, tasks, today, summary=summary)
-        out.update(tasks=[serialize.task_brief(t, today) for t in tasks],
-                   reported_at=clock.iso(k.reported_at), reported_by=k.reported_by,
-                   summary=summary or None)
+        out.update(
+            tasks=[serialize.task_brief(t, today) for t in tasks],
+            reported_at=clock.iso(k.reported_at),
+            reported_by=k.reported_by,
+            summary=summary or None,
+        )
         return out
 
     @rpc
@@ -436,8 +553,13 @@ class RectificationService(ServiceBase):
             k.reported_at, k.reported_by = clock.now(), who.username
             out = self._report(uow.session, k)
             k.report = {"summary": data["summary"], "counts": out["counts"]}
-            uow.audit("key_unit", f"{k.year}:{k.unit}", "report", before=before,
-                      after={"reported_at": out["reported_at"], "counts": out["counts"]})
+            uow.audit(
+                "key_unit",
+                f"{k.year}:{k.unit}",
+                "report",
+                before=before,
+                after={"reported_at": out["reported_at"], "counts": out["counts"]},
+            )
             return out
 
     @rpc
@@ -448,10 +570,17 @@ class RectificationService(ServiceBase):
             r = self._report(session, k)
             signed = _local_date(k.reported_at)
         content = docx_export.official_document(
-            title=r["title"], recipients="区人大常委会：", paragraphs=report.paragraphs(r),
-            signature=r["unit_name"], signed_on=signed)
-        return _file(f"{r['year']}-{r['unit_name']}整改情况报告.docx", content,
-                     f"{r['year']}-{r['unit']}-report.docx")
+            title=r["title"],
+            recipients="区人大常委会：",
+            paragraphs=report.paragraphs(r),
+            signature=r["unit_name"],
+            signed_on=signed,
+        )
+        return _file(
+            f"{r['year']}-{r['unit_name']}整改情况报告.docx",
+            content,
+            f"{r['year']}-{r['unit']}-report.docx",
+        )
 
     # -- circulars: draft → approved → issued, then perhaps published ----------------------
 
@@ -462,8 +591,14 @@ class RectificationService(ServiceBase):
         data = load(schemas.CircularIn(), payload)
         with self.db.unit_of_work(who) as uow:
             self._check_problems(uow.session, data["problem_ids"])
-            c = Circular(id=new_id("circ"), year=data.pop("year") or clock.today().year,
-                         status="draft", created_by=who.username, created_at=clock.now(), **data)
+            c = Circular(
+                id=new_id("circ"),
+                year=data.pop("year") or clock.today().year,
+                status="draft",
+                created_by=who.username,
+                created_at=clock.now(),
+                **data,
+            )
             uow.session.add(c)
             uow.session.flush()
             out = serialize.circular(c)
@@ -490,8 +625,11 @@ class RectificationService(ServiceBase):
 
     @staticmethod
     def _check_problems(session, problem_ids):
-        found = {p.id: p for p in session.scalars(
-            select(Problem).where(Problem.id.in_(problem_ids)))} if problem_ids else {}
+        found = (
+            {p.id: p for p in session.scalars(select(Problem).where(Problem.id.in_(problem_ids)))}
+            if problem_ids
+            else {}
+        )
         rules.check_circular_problems(problem_ids, found)
 
     @rpc
@@ -526,9 +664,17 @@ class RectificationService(ServiceBase):
             out = serialize.circular(c)
             if event:
                 uow.emit(event, {"circular": _announced(c)})
-            uow.audit("circular", c.id, what, before=before,
-                      after={"status": c.status, "number": c.number,
-                             "published": c.published_at is not None})
+            uow.audit(
+                "circular",
+                c.id,
+                what,
+                before=before,
+                after={
+                    "status": c.status,
+                    "number": c.number,
+                    "published": c.published_at is not None,
+                },
+            )
             return out
 
     @rpc
@@ -544,15 +690,18 @@ class RectificationService(ServiceBase):
 
         def apply(session, c, who):
             year = clock.today().year
-            seq = (session.scalar(select(func.max(Circular.seq)).where(
-                Circular.number_year == year)) or 0) + 1
+            seq = (
+                session.scalar(select(func.max(Circular.seq)).where(Circular.number_year == year))
+                or 0
+            ) + 1
             c.status, c.issued_at, c.issued_by = "issued", clock.now(), who.username
             c.number_year, c.seq, c.number = year, seq, f"{prefix}〔{year}〕{seq}号"
             try:
                 session.flush()
             except IntegrityError:
-                raise RuleViolation("另一份通报正在同时印发，请重试", "circular_number_taken") \
-                    from None
+                raise RuleViolation(
+                    "另一份通报正在同时印发，请重试", "circular_number_taken"
+                ) from None
 
         return self._step(payload, "印发通报", rules.check_issue, apply, "circular_issued")
 
@@ -564,8 +713,9 @@ class RectificationService(ServiceBase):
             c.published_at, c.published_by = clock.now(), who.username
             c.public = redaction.public_copy(serialize.circular(c), issuer=issuer)
 
-        return self._step(payload, "向社会公开通报", rules.check_publish, apply,
-                          "circular_published")
+        return self._step(
+            payload, "向社会公开通报", rules.check_publish, apply, "circular_published"
+        )
 
     @rpc
     def circular_docx(self, payload):
@@ -575,21 +725,27 @@ class RectificationService(ServiceBase):
             c = _get(session, Circular, (payload or {}).get("id"), "通报")
             rules.check_circular_visible(who, c)
             problems = [session.get(Problem, pid) for pid in c.problem_ids or []]
-            annex = [f"{i}．{p.title}（{registry().name(p.subject)}，"
-                     f"{NATURE_NAMES.get(p.nature, '')}）"
-                     for i, p in enumerate([p for p in problems if p is not None], 1)]
+            annex = [
+                f"{i}．{p.title}（{registry().name(p.subject)}，{NATURE_NAMES.get(p.nature, '')}）"
+                for i, p in enumerate([p for p in problems if p is not None], 1)
+            ]
             c = serialize.circular(c)
         issued = _local_date(c["issued_at"] and datetime.fromisoformat(c["issued_at"]))
         content = docx_export.official_document(
             header=f"{settings['issuer']}文件",
             number=c["number"] or "（未印发稿）",
-            title=c["title"], recipients=c["recipients"] or settings["recipients"],
+            title=c["title"],
+            recipients=c["recipients"] or settings["recipients"],
             paragraphs=docx_export.split_paragraphs(c["body"]),
             attachments=["通报问题清单"] if annex else [],
-            signature=settings["issuer"], signed_on=issued,
+            signature=settings["issuer"],
+            signed_on=issued,
             note="此件公开发布" if c["published"] else None,
             annex=("通报问题清单", annex) if annex else None,
-            cc=c["cc"] or settings["cc"], printer=settings["issuer"], printed_on=issued)
+            cc=c["cc"] or settings["cc"],
+            printer=settings["issuer"],
+            printed_on=issued,
+        )
         return _file(f"{c['number'] or c['title']}.docx", content, f"{c['id']}.docx")
 
     # -- what the public reads (no caller identity: these never look at one) ----------------
@@ -629,15 +785,22 @@ class RectificationService(ServiceBase):
                 keys = keys.where(KeyUnit.year == year)
             # columns, not objects: counting 10,000 tasks must not load them and their histories
             problem_rows = session.execute(
-                problems.with_only_columns(Problem.id, Problem.source, Problem.nature)).all()
-            task_rows = session.execute(tasks.with_only_columns(
-                Task.status, Task.deadline, Task.responsible_unit, Task.supervising_units)).all()
+                problems.with_only_columns(Problem.id, Problem.source, Problem.nature)
+            ).all()
+            task_rows = session.execute(
+                tasks.with_only_columns(
+                    Task.status, Task.deadline, Task.responsible_unit, Task.supervising_units
+                )
+            ).all()
             circular_rows = session.execute(
-                circulars.with_only_columns(Circular.status, Circular.published_at)).all()
+                circulars.with_only_columns(Circular.status, Circular.published_at)
+            ).all()
             statuses_by_problem: dict[str, list[str]] = {}
             for problem_id, status in session.execute(
-                    select(Task.problem_id, Task.status).where(
-                        Task.problem_id.in_(problems.with_only_columns(Problem.id)))):
+                select(Task.problem_id, Task.status).where(
+                    Task.problem_id.in_(problems.with_only_columns(Problem.id))
+                )
+            ):
                 statuses_by_problem.setdefault(problem_id, []).append(status)
             per_unit: dict[str, int] = {}
             tasks_by_status: dict[str, int] = {}
@@ -651,16 +814,17 @@ class RectificationService(ServiceBase):
                 "problems_by_source": _count(p.source for p in problem_rows),
                 "problems_by_nature": _count(p.nature for p in problem_rows),
                 "problems_by_status": _count(
-                    rules.status_from_tasks(statuses_by_problem.get(p.id, []))
-                    for p in problem_rows),
+                    rules.status_from_tasks(statuses_by_problem.get(p.id, [])) for p in problem_rows
+                ),
                 "tasks": len(task_rows),
                 "tasks_by_status": tasks_by_status,
                 "verified": tasks_by_status.get("verified", 0),
                 "overdue": overdue,
                 "overdue_tasks": overdue,
                 "per_unit": per_unit,
-                "overdue_per_unit": _count(t.responsible_unit for t in task_rows
-                                           if rules.is_overdue(t, today)),
+                "overdue_per_unit": _count(
+                    t.responsible_unit for t in task_rows if rules.is_overdue(t, today)
+                ),
                 "key_units": [k.unit for k in session.scalars(keys.order_by(KeyUnit.slot))],
                 "circulars": len(circular_rows),
                 "circulars_by_status": _count(c.status for c in circular_rows),
@@ -676,22 +840,49 @@ class RectificationService(ServiceBase):
             return {"items": []}
         like = f"%{q}%"
         with self.db.read() as session:
-            problems = session.scalars(_problems_in_scope(select(Problem), who).where(
-                or_(Problem.title.like(like), Problem.description.like(like))).limit(limit))
-            tasks = session.scalars(_tasks_in_scope(select(Task), who).where(
-                Task.measures.like(like)).limit(limit))
-            circulars = session.scalars(_circulars_in_scope(select(Circular), who).where(
-                or_(Circular.title.like(like), Circular.body.like(like))).limit(limit))
+            problems = session.scalars(
+                _problems_in_scope(select(Problem), who)
+                .where(or_(Problem.title.like(like), Problem.description.like(like)))
+                .limit(limit)
+            )
+            tasks = session.scalars(
+                _tasks_in_scope(select(Task), who).where(Task.measures.like(like)).limit(limit)
+            )
+            circulars = session.scalars(
+                _circulars_in_scope(select(Circular), who)
+                .where(or_(Circular.title.like(like), Circular.body.like(like)))
+                .limit(limit)
+            )
             today = clock.today()
-            return {"items": [
-                *({"kind": "problem", "id": p.id, "title": p.title, "status":
-                   rules.problem_status(p), "subject": p.subject} for p in problems),
-                *({"kind": "task", "id": t.id, "title": t.problem.title, "status": t.status,
-                   "overdue": rules.is_overdue(t, today), "responsible_unit": t.responsible_unit}
-                  for t in tasks),
-                *({"kind": "circular", "id": c.id, "title": c.title, "status": c.status}
-                  for c in circulars),
-            ]}
+            return {
+                "items": [
+                    *(
+                        {
+                            "kind": "problem",
+                            "id": p.id,
+                            "title": p.title,
+                            "status": rules.problem_status(p),
+                            "subject": p.subject,
+                        }
+                        for p in problems
+                    ),
+                    *(
+                        {
+                            "kind": "task",
+                            "id": t.id,
+                            "title": t.problem.title,
+                            "status": t.status,
+                            "overdue": rules.is_overdue(t, today),
+                            "responsible_unit": t.responsible_unit,
+                        }
+                        for t in tasks
+                    ),
+                    *(
+                        {"kind": "circular", "id": c.id, "title": c.title, "status": c.status}
+                        for c in circulars
+                    ),
+                ]
+            }
 
     @rpc
     def by_subject(self, payload):
@@ -705,34 +896,68 @@ class RectificationService(ServiceBase):
             # the newest 100 of each, their tasks and problems fetched in one query each
             # (not one lazy load per row): a portrait must stay fast with 10,000 tasks
             problems = session.scalars(
-                _problems_in_scope(select(Problem), who).where(Problem.subject == subject)
+                _problems_in_scope(select(Problem), who)
+                .where(Problem.subject == subject)
                 .options(selectinload(Problem.tasks))
-                .order_by(Problem.created_at.desc()).limit(PORTRAIT_ROWS)).all()
+                .order_by(Problem.created_at.desc())
+                .limit(PORTRAIT_ROWS)
+            ).all()
             for p in reversed(problems):
                 problem_ids.append(p.id)
-                out.append({"kind": "problem", "id": p.id, "title": p.title,
-                            "status": rules.problem_status(p), "at": clock.iso(p.created_at),
-                            "source": p.source, "nature": p.nature})
+                out.append(
+                    {
+                        "kind": "problem",
+                        "id": p.id,
+                        "title": p.title,
+                        "status": rules.problem_status(p),
+                        "at": clock.iso(p.created_at),
+                        "source": p.source,
+                        "nature": p.nature,
+                    }
+                )
             tasks = session.scalars(
-                _tasks_in_scope(select(Task), who).where(Task.responsible_unit == subject)
+                _tasks_in_scope(select(Task), who)
+                .where(Task.responsible_unit == subject)
                 .options(selectinload(Task.problem))
-                .order_by(Task.created_at.desc()).limit(PORTRAIT_ROWS)).all()
+                .order_by(Task.created_at.desc())
+                .limit(PORTRAIT_ROWS)
+            ).all()
             for t in sorted(tasks, key=lambda t: (t.deadline is None, t.deadline)):
-                out.append({"kind": "task", "id": t.id, "title": t.problem.title,
-                            "status": t.status, "at": clock.iso(t.created_at),
-                            "deadline": clock.iso(t.deadline),
-                            "overdue": rules.is_overdue(t, today),
-                            "problem_id": t.problem_id})
+                out.append(
+                    {
+                        "kind": "task",
+                        "id": t.id,
+                        "title": t.problem.title,
+                        "status": t.status,
+                        "at": clock.iso(t.created_at),
+                        "deadline": clock.iso(t.deadline),
+                        "overdue": rules.is_overdue(t, today),
+                        "problem_id": t.problem_id,
+                    }
+                )
             for k in session.scalars(select(KeyUnit).where(KeyUnit.unit == subject)):
-                out.append({"kind": "key_unit", "id": f"{k.year}:{k.unit}",
-                            "title": f"{k.year} 年度整改重点单位", "year": k.year,
-                            "at": clock.iso(k.selected_at),
-                            "status": "reported" if k.reported_at else "selected"})
+                out.append(
+                    {
+                        "kind": "key_unit",
+                        "id": f"{k.year}:{k.unit}",
+                        "title": f"{k.year} 年度整改重点单位",
+                        "year": k.year,
+                        "at": clock.iso(k.selected_at),
+                        "status": "reported" if k.reported_at else "selected",
+                    }
+                )
             if problem_ids:
                 for c in session.scalars(_circulars_in_scope(select(Circular), who)):
                     if set(c.problem_ids or []) & set(problem_ids):
-                        out.append({"kind": "circular", "id": c.id, "title": c.title,
-                                    "status": c.status, "at": clock.iso(c.issued_at)})
+                        out.append(
+                            {
+                                "kind": "circular",
+                                "id": c.id,
+                                "title": c.title,
+                                "status": c.status,
+                                "at": clock.iso(c.issued_at),
+                            }
+                        )
             return {"items": out}
 
     @rpc
@@ -745,29 +970,55 @@ class RectificationService(ServiceBase):
             if kind == "problem":
                 p = _get(session, Problem, key, "整改问题")
                 rules.check_problem_visible(who, p)
-                circulars = session.scalars(_circulars_in_scope(
-                    select(Circular.id).where(_contains(Circular.problem_ids, p.id)), who))
+                circulars = session.scalars(
+                    _circulars_in_scope(
+                        select(Circular.id).where(_contains(Circular.problem_ids, p.id)), who
+                    )
+                )
                 origin = [serialize.origin(p)] if p.origin_kind else []
-                return {"node": {"kind": "problem", "id": p.id, "title": p.title,
-                                 "status": rules.problem_status(p), "subject": p.subject,
-                                 "origin": serialize.origin(p)},
-                        "links": [*origin,
-                                  *({"kind": "task", "id": t.id} for t in self._own_tasks(who, p)),
-                                  *({"kind": "circular", "id": cid} for cid in circulars)]}
+                return {
+                    "node": {
+                        "kind": "problem",
+                        "id": p.id,
+                        "title": p.title,
+                        "status": rules.problem_status(p),
+                        "subject": p.subject,
+                        "origin": serialize.origin(p),
+                    },
+                    "links": [
+                        *origin,
+                        *({"kind": "task", "id": t.id} for t in self._own_tasks(who, p)),
+                        *({"kind": "circular", "id": cid} for cid in circulars),
+                    ],
+                }
             if kind == "task":
                 t = _get(session, Task, key, "整改任务")
                 rules.check_task_visible(who, t)
-                return {"node": {"kind": "task", "id": t.id, "title": t.problem.title,
-                                 "status": t.status, "overdue": rules.is_overdue(t, today),
-                                 "responsible_unit": t.responsible_unit,
-                                 "deadline": clock.iso(t.deadline)},
-                        "links": [{"kind": "problem", "id": t.problem_id}]}
+                return {
+                    "node": {
+                        "kind": "task",
+                        "id": t.id,
+                        "title": t.problem.title,
+                        "status": t.status,
+                        "overdue": rules.is_overdue(t, today),
+                        "responsible_unit": t.responsible_unit,
+                        "deadline": clock.iso(t.deadline),
+                    },
+                    "links": [{"kind": "problem", "id": t.problem_id}],
+                }
             if kind == "circular":
                 c = _get(session, Circular, key, "通报")
                 rules.check_circular_visible(who, c)
-                return {"node": {"kind": "circular", "id": c.id, "title": c.title,
-                                 "status": c.status, "number": c.number},
-                        "links": [{"kind": "problem", "id": pid} for pid in c.problem_ids or []]}
+                return {
+                    "node": {
+                        "kind": "circular",
+                        "id": c.id,
+                        "title": c.title,
+                        "status": c.status,
+                        "number": c.number,
+                    },
+                    "links": [{"kind": "problem", "id": pid} for pid in c.problem_ids or []],
+                }
         raise NotFound("不支持的追溯对象", "not_found")
 
 
@@ -798,7 +1049,9 @@ def _local_date(moment):
 
 
 def _file(filename: str, content: bytes, ascii_name: str) -> dict:
-    return {"filename": filename, "ascii_filename": ascii_name,
-            "content_type": "application/vnd.openxmlformats-officedocument."
-                            "wordprocessingml.document",
-            "content": base64.b64encode(content).decode("ascii")}
+    return {
+        "filename": filename,
+        "ascii_filename": ascii_name,
+        "content_type": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "content": base64.b64encode(content).decode("ascii"),
+    }

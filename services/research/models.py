@@ -47,13 +47,13 @@ class Topic(Base):
     created_at = mapped_column(DateTime(timezone=True))
     concluded_at = mapped_column(DateTime(timezone=True), nullable=True)
     concluded_by: Mapped[str | None] = mapped_column(String(120), nullable=True)
-    outputs: Mapped[list["Output"]] = relationship(order_by="Output.created_at",
-                                                   lazy="selectin")
-    links: Mapped[list["TopicLink"]] = relationship(order_by="TopicLink.linked_at",
-                                                    lazy="selectin",
-                                                    cascade="all, delete-orphan")
-    history: Mapped[list["TopicHistory"]] = relationship(order_by="TopicHistory.id",
-                                                         lazy="selectin")
+    outputs: Mapped[list["Output"]] = relationship(order_by="Output.created_at", lazy="selectin")
+    links: Mapped[list["TopicLink"]] = relationship(
+        order_by="TopicLink.linked_at", lazy="selectin", cascade="all, delete-orphan"
+    )
+    history: Mapped[list["TopicHistory"]] = relationship(
+        order_by="TopicHistory.id", lazy="selectin"
+    )
 
 
 class Output(Base):
@@ -68,8 +68,9 @@ class Output(Base):
     author: Mapped[str] = mapped_column(String(120))
     created_at = mapped_column(DateTime(timezone=True))
     updated_at = mapped_column(DateTime(timezone=True))
-    versions: Mapped[list["OutputVersion"]] = relationship(order_by="OutputVersion.version",
-                                                           lazy="selectin")
+    versions: Mapped[list["OutputVersion"]] = relationship(
+        order_by="OutputVersion.version", lazy="selectin"
+    )
 
 
 class OutputVersion(Base):

@@ -31,8 +31,7 @@ def require_member(identity: Identity, topic, what: str) -> None:
         return
     if not identity.may_write:
         raise Forbidden("只读账号不能修改数据", "read_only")
-    if identity.unit not in topic_units(topic) or identity.role not in ("liaison",
-                                                                         "office_admin"):
+    if identity.unit not in topic_units(topic) or identity.role not in ("liaison", "office_admin"):
         raise Forbidden(f"只有该课题的牵头或参与单位可以{what}", "research_members_only")
 
 
@@ -59,14 +58,19 @@ def check_topic_units(lead_unit: str, participating_units: list[str]) -> None:
 
 def check_due_on(year: int, due_on: date) -> None:
     if due_on.year < year:
-        raise ValidationFailed("完成期限不能早于课题所属年度", "validation_failed",
-                               {"due_on": [f"完成期限不能早于 {year} 年"]})
+        raise ValidationFailed(
+            "完成期限不能早于课题所属年度",
+            "validation_failed",
+            {"due_on": [f"完成期限不能早于 {year} 年"]},
+        )
 
 
 def check_topic_limit(year: int, existing: int) -> None:
     if existing >= MAX_TOPICS_PER_YEAR:
-        raise RuleViolation(f"{year} 年已确定 {existing} 个理论研究课题，每年至多"
-                            f" {MAX_TOPICS_PER_YEAR} 个", "research_topics_limit")
+        raise RuleViolation(
+            f"{year} 年已确定 {existing} 个理论研究课题，每年至多 {MAX_TOPICS_PER_YEAR} 个",
+            "research_topics_limit",
+        )
 
 
 def next_slot(taken: set[int]) -> int:
@@ -83,8 +87,9 @@ def check_conclusion(topic) -> None:
     if topic.status == "concluded":
         raise RuleViolation("课题已经结题", "topic_already_concluded")
     if not topic.final_output_id:
-        raise RuleViolation("课题尚无最终研究报告：请先将一项研究成果标为最终版本",
-                            "final_output_missing")
+        raise RuleViolation(
+            "课题尚无最终研究报告：请先将一项研究成果标为最终版本", "final_output_missing"
+        )
 
 
 def status_after_output(topic) -> str:

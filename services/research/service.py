@@ -56,9 +56,16 @@ def _get(session, model, key, what):
 
 
 def _note(topic, who, action: str, summary: str, **detail):
-    topic.history.append(TopicHistory(
-        at=clock.now(), actor=getattr(who, "username", None), unit=getattr(who, "unit", None),
-        action=action, summary=summary[:500], detail=detail))
+    topic.history.append(
+        TopicHistory(
+            at=clock.now(),
+            actor=getattr(who, "username", None),
+            unit=getattr(who, "unit", None),
+            action=action,
+            summary=summary[:500],
+            detail=detail,
+        )
+    )
 
 
 class ResearchService(ServiceBase):
@@ -94,10 +101,17 @@ class ResearchService(ServiceBase):
             taken = set(uow.session.scalars(select(Topic.slot).where(Topic.year == year)))
             rules.check_topic_limit(year, len(taken))
             now = clock.now()
-            topic = Topic(id=new_id("topic"), slot=rules.next_slot(taken), status="planned",
-                          created_by=who.username, created_at=now,
-                          search_text=rules.search_text(data["title"], data["questions"],
-                                                        data["deliverables"]), **data)
+            topic = Topic(
+                id=new_id("topic"),
+                slot=rules.next_slot(taken),
+                status="planned",
+                created_by=who.username,
+                created_at=now,
+                search_text=rules.search_text(
+                    data["title"], data["questions"], data["deliverables"]
+                ),
+                **data,
+            )
             uow.session.add(topic)
             for link in links:
                 topic.links.append(self._link_row(link, who, now))
@@ -130,8 +144,9 @@ class ResearchService(ServiceBase):
                 stmt = stmt.where(Topic.status == query["status"])
             if "unit" in query:
                 unit = query["unit"]
-                stmt = stmt.where(or_(Topic.lead_unit == unit,
-                                      json_list_has(Topic.participating_units, unit)))
+                stmt = stmt.where(
+                    or_(Topic.lead_unit == unit, json_list_has(Topic.participating_units, unit))
+                )
             total, rows = page(session, stmt, query, Topic.year.desc(), Topic.slot)
             return {"items": [serialize.topic_summary(t) for t in rows], "total": total}
 
@@ -140,39 +155,75 @@ class ResearchService(ServiceBase):
     @rpc
     def add_output(self, payload):
         who = self.caller.identity
-        data = load(schemas.OutputIn(),
-                    {k: payload[k] for k in ("title", "content", "final") if k in payload})
+        data = load(
+            schemas.OutputIn(),
+            {k: payload[k] for k in ("title", "content", "final") if k in payload},
+        )
         with self.db.unit_of_work(who) as uow:
             topic = _get(uow.session, Topic, payload.get("topic_id"), "研究课题")
             rules.require_member(who, topic, "提交研究成果")
             rules.check_open(topic)
             now = clock.now()
-            output = Output(id=new_id("rout"), title=data["title"], content=data["content"],
-                            version=1, unit=who.unit, author=who.username, created_at=now,
-                            updated_at=now)
-            output.versions.append(OutputVersion(version=1, title=data["title"],
-                                                 content=data["content"], unit=who.unit,
-                                                 author=who.username, created_at=now))
+            output = Output(
+                id=new_id("rout"),
+                title=data["title"],
+                content=data["content"],
+                version=1,
+                unit=who.unit,
+                author=who.username,
+                created_at=now,
+                updated_at=now,
+            )
+            output.versions.append(
+                OutputVersion(
+                    version=1,
+                    title=data["title"],
+                    content=data["content"],
+                    unit=who.unit,
+                    author=who.username,
+                    created_at=now,
+                )
+            )
             topic.outputs.append(output)
             self._start(uow, who, topic)
-            _note(topic, who, "output_added", f"提交研究成果「{output.title}」（第 1 版）",
-                  output_id=output.id, version=1)
+            _note(
+                topic,
+                who,
+                "output_added",
+                f"提交研究成果「{output.title}」（第 1 版）",
+                output_id=output.id,
+                version=1,
+            )
             uow.session.flush()
             self._mark_final(uow, who, topic, output, data["final"])
             out = serialize.output(output, topic.final_output_id)
-            uow.emit("research_output_added", {
-                "topic_id": topic.id,
-                "output": serialize.output(output, topic.final_output_id, versions=False)})
-            uow.audit("output", output.id, "add",
-                      after={"topic_id": topic.id, "title": output.title, "version": 1,
-                             "final": out["final"]})
+            uow.emit(
+                "research_output_added",
+                {
+                    "topic_id": topic.id,
+                    "output": serialize.output(output, topic.final_output_id, versions=False),
+                },
+            )
+            uow.audit(
+                "output",
+                output.id,
+                "add",
+                after={
+                    "topic_id": topic.id,
+                    "title": output.title,
+                    "version": 1,
+                    "final": out["final"],
+                },
+            )
         return out
 
     @rpc
     def add_version(self, payload):
         who = self.caller.identity
-        data = load(schemas.VersionIn(),
-                    {k: payload[k] for k in ("title", "content", "final") if k in payload})
+        data = load(
+            schemas.VersionIn(),
+            {k: payload[k] for k in ("title", "content", "final") if k in payload},
+        )
         with self.db.unit_of_work(who) as uow:
             topic = _get(uow.session, Topic, payload.get("topic_id"), "研究课题")
             output = self._output_of(uow.session, topic, payload.get("output_id"))
@@ -183,21 +234,41 @@ class ResearchService(ServiceBase):
             output.version += 1
             output.title = data.get("title") or output.title
             output.content, output.updated_at = data["content"], now
-            output.versions.append(OutputVersion(version=output.version, title=output.title,
-                                                 content=output.content, unit=who.unit,
-                                                 author=who.username, created_at=now))
-            _note(topic, who, "version_added",
-                  f"研究成果「{output.title}」形成第 {output.version} 版",
-                  output_id=output.id, version=output.version)
+            output.versions.append(
+                OutputVersion(
+                    version=output.version,
+                    title=output.title,
+                    content=output.content,
+                    unit=who.unit,
+                    author=who.username,
+                    created_at=now,
+                )
+            )
+            _note(
+                topic,
+                who,
+                "version_added",
+                f"研究成果「{output.title}」形成第 {output.version} 版",
+                output_id=output.id,
+                version=output.version,
+            )
             uow.session.flush()
             self._mark_final(uow, who, topic, output, data["final"])
             out = serialize.output(output, topic.final_output_id)
-            uow.emit("research_output_added", {
-                "topic_id": topic.id,
-                "output": serialize.output(output, topic.final_output_id, versions=False)})
-            uow.audit("output", output.id, "revise", before=before,
-                      after={"version": output.version, "title": output.title,
-                             "final": out["final"]})
+            uow.emit(
+                "research_output_added",
+                {
+                    "topic_id": topic.id,
+                    "output": serialize.output(output, topic.final_output_id, versions=False),
+                },
+            )
+            uow.audit(
+                "output",
+                output.id,
+                "revise",
+                before=before,
+                after={"version": output.version, "title": output.title, "final": out["final"]},
+            )
         return out
 
     @rpc
@@ -238,8 +309,13 @@ class ResearchService(ServiceBase):
         topic.status = rules.status_after_output(topic)
         if topic.status != before:
             _note(topic, who, "started", "课题进入研究阶段")
-            uow.audit("topic", topic.id, "start", before={"status": before},
-                      after={"status": topic.status})
+            uow.audit(
+                "topic",
+                topic.id,
+                "start",
+                before={"status": before},
+                after={"status": topic.status},
+            )
 
     @staticmethod
     def _mark_final(uow, who, topic, output, final):
@@ -250,19 +326,39 @@ class ResearchService(ServiceBase):
         topic.final_output_id = after
         if before and before != output.id:
             previous = outputs.get(before)
-            _note(topic, who, "final_demoted",
-                  f"「{previous.title if previous else before}」不再是最终研究报告，"
-                  f"由「{output.title}」取代", output_id=before, replaced_by=output.id)
+            _note(
+                topic,
+                who,
+                "final_demoted",
+                f"「{previous.title if previous else before}」不再是最终研究报告，"
+                f"由「{output.title}」取代",
+                output_id=before,
+                replaced_by=output.id,
+            )
         if after == output.id:
-            _note(topic, who, "final_marked",
-                  f"「{output.title}」第 {output.version} 版标为最终研究报告",
-                  output_id=output.id, version=output.version)
+            _note(
+                topic,
+                who,
+                "final_marked",
+                f"「{output.title}」第 {output.version} 版标为最终研究报告",
+                output_id=output.id,
+                version=output.version,
+            )
         else:
-            _note(topic, who, "final_unmarked", f"「{output.title}」不再是最终研究报告",
-                  output_id=output.id)
-        uow.audit("topic", topic.id, "final_output_change",
-                  before={"final_output_id": before},
-                  after={"final_output_id": after, "version": output.version})
+            _note(
+                topic,
+                who,
+                "final_unmarked",
+                f"「{output.title}」不再是最终研究报告",
+                output_id=output.id,
+            )
+        uow.audit(
+            "topic",
+            topic.id,
+            "final_output_change",
+            before={"final_output_id": before},
+            after={"final_output_id": after, "version": output.version},
+        )
 
     # -- links to the items and problems the topic studies ---------------------------------
 
@@ -270,8 +366,9 @@ class ResearchService(ServiceBase):
     def set_links(self, payload):
         """The whole set of linked items and problems (PUT)."""
         who = self.caller.identity
-        data = load(schemas.LinksIn(), {k: payload[k] for k in ("item_ids", "problem_ids")
-                                        if k in payload})
+        data = load(
+            schemas.LinksIn(), {k: payload[k] for k in ("item_ids", "problem_ids") if k in payload}
+        )
         self._check_may_link(who, payload.get("topic_id"))
         links = self._resolve_links(data["item_ids"], data["problem_ids"])
         return self._store_links(who, payload.get("topic_id"), links, replace=True)
@@ -310,21 +407,38 @@ class ResearchService(ServiceBase):
             for key in added:
                 topic.links.append(self._link_row(wanted[key], who, now))
             if added or removed:
-                titles = {**{k: lk.title for k, lk in current.items()},
-                          **{k: lk["title"] for k, lk in wanted.items() if lk}}
-                _note(topic, who, "links_changed", _links_summary(added, removed, titles),
-                      added=[{"kind": k, "id": i} for k, i in added],
-                      removed=[{"kind": k, "id": i} for k, i in removed])
-                uow.audit("topic", topic.id, "links_change",
-                          before={"links": [f"{k}:{i}" for k, i in sorted(current)]},
-                          after={"links": [f"{k}:{i}" for k, i in sorted(wanted)]})
+                titles = {
+                    **{k: lk.title for k, lk in current.items()},
+                    **{k: lk["title"] for k, lk in wanted.items() if lk},
+                }
+                _note(
+                    topic,
+                    who,
+                    "links_changed",
+                    _links_summary(added, removed, titles),
+                    added=[{"kind": k, "id": i} for k, i in added],
+                    removed=[{"kind": k, "id": i} for k, i in removed],
+                )
+                uow.audit(
+                    "topic",
+                    topic.id,
+                    "links_change",
+                    before={"links": [f"{k}:{i}" for k, i in sorted(current)]},
+                    after={"links": [f"{k}:{i}" for k, i in sorted(wanted)]},
+                )
             uow.session.flush()
             return serialize.topic(topic)
 
     @staticmethod
     def _link_row(link, who, now):
-        return TopicLink(kind=link["kind"], ref_id=link["id"], title=link["title"][:200],
-                         subjects=link["subjects"], linked_by=who.username, linked_at=now)
+        return TopicLink(
+            kind=link["kind"],
+            ref_id=link["id"],
+            title=link["title"][:200],
+            subjects=link["subjects"],
+            linked_by=who.username,
+            linked_at=now,
+        )
 
     def _resolve_links(self, item_ids, problem_ids, *, single=False) -> list[dict]:
         """Ask each id's owner whether it exists (with the caller's own rights)."""
@@ -334,8 +448,11 @@ class ResearchService(ServiceBase):
         calls = {}
         for kind, ref in wanted:
             service = LINK_OWNERS[kind][0]
-            calls[(kind, ref)] = ((service, "get_item", {"id": ref}) if kind == "item" else
-                                  (service, "links", {"kind": "problem", "id": ref}))
+            calls[(kind, ref)] = (
+                (service, "get_item", {"id": ref})
+                if kind == "item"
+                else (service, "links", {"kind": "problem", "id": ref})
+            )
         answers = self.peers.gather(calls)
         bad, out = {}, []
         positions = {"item": list(item_ids), "problem": list(problem_ids)}
@@ -353,11 +470,13 @@ class ResearchService(ServiceBase):
                 log.warning("could not check %s %s with %s: %r", kind, ref, service, answer)
                 raise ServiceUnavailable(
                     f"{mechanism}服务（{service}）暂不可用，无法核验{what}编号，请稍后重试",
-                    "service_unavailable") from None
+                    "service_unavailable",
+                ) from None
             out.append(_link_from_answer(kind, ref, answer))
         if bad:
-            raise ValidationFailed("关联的研究对象不存在，请检查标注的字段", "validation_failed",
-                                   bad)
+            raise ValidationFailed(
+                "关联的研究对象不存在，请检查标注的字段", "validation_failed", bad
+            )
         return out
 
     # -- conclusion: the final report goes to the results library --------------------------
@@ -371,20 +490,38 @@ class ResearchService(ServiceBase):
             topic = _get(uow.session, Topic, payload.get("topic_id"), "研究课题")
             rules.check_conclusion(topic)
             before = topic.status
-            topic.status, topic.concluded_at, topic.concluded_by = ("concluded", clock.now(),
-                                                                    who.username)
+            topic.status, topic.concluded_at, topic.concluded_by = (
+                "concluded",
+                clock.now(),
+                who.username,
+            )
             topic.conclusion = data["summary"] or None
             final = serialize.final_report(topic)
-            _note(topic, who, "concluded",
-                  f"课题结题，最终研究报告为「{final['title']}」第 {final['version']} 版",
-                  final_output_id=final["id"], version=final["version"])
+            _note(
+                topic,
+                who,
+                "concluded",
+                f"课题结题，最终研究报告为「{final['title']}」第 {final['version']} 版",
+                final_output_id=final["id"],
+                version=final["version"],
+            )
             uow.session.flush()
             out = serialize.topic(topic)
-            uow.emit("research_topic_concluded", {"topic": serialize.topic_summary(topic),
-                                                  "final_output": final})
-            uow.audit("topic", topic.id, "conclude", before={"status": before},
-                      after={"status": "concluded", "final_output_id": final["id"],
-                             "version": final["version"]})
+            uow.emit(
+                "research_topic_concluded",
+                {"topic": serialize.topic_summary(topic), "final_output": final},
+            )
+            uow.audit(
+                "topic",
+                topic.id,
+                "conclude",
+                before={"status": before},
+                after={
+                    "status": "concluded",
+                    "final_output_id": final["id"],
+                    "version": final["version"],
+                },
+            )
         return out
 
     # -- views other services and the gateway ask for --------------------------------------
@@ -427,17 +564,42 @@ class ResearchService(ServiceBase):
             return {"items": []}
         like = f"%{q}%"
         with self.db.read() as session:
-            topics = session.scalars(select(Topic).where(Topic.search_text.like(like))
-                                     .order_by(Topic.year.desc(), Topic.slot).limit(limit))
-            outputs = session.scalars(select(Output).where(
-                or_(Output.title.like(like), Output.content.like(like)))
-                .order_by(Output.created_at).limit(limit))
-            return {"items": [
-                *({"kind": "topic", "id": t.id, "title": t.title, "status": t.status,
-                   "year": t.year} for t in topics),
-                *({"kind": "output", "id": o.id, "title": o.title, "topic_id": o.topic_id,
-                   "version": o.version} for o in outputs),
-            ][:limit]}
+            topics = session.scalars(
+                select(Topic)
+                .where(Topic.search_text.like(like))
+                .order_by(Topic.year.desc(), Topic.slot)
+                .limit(limit)
+            )
+            outputs = session.scalars(
+                select(Output)
+                .where(or_(Output.title.like(like), Output.content.like(like)))
+                .order_by(Output.created_at)
+                .limit(limit)
+            )
+            return {
+                "items": [
+                    *(
+                        {
+                            "kind": "topic",
+                            "id": t.id,
+                            "title": t.title,
+                            "status": t.status,
+                            "year": t.year,
+                        }
+                        for t in topics
+                    ),
+                    *(
+                        {
+                            "kind": "output",
+                            "id": o.id,
+                            "title": o.title,
+                            "topic_id": o.topic_id,
+                            "version": o.version,
+                        }
+                        for o in outputs
+                    ),
+                ][:limit]
+            }
 
     @rpc
     def by_subject(self, payload):
@@ -449,22 +611,37 @@ class ResearchService(ServiceBase):
         with self.db.read() as session:
             found: dict[str, dict] = {}
             # a year holds two topics and a handful of links: filter the JSON in Python
-            for lk in session.scalars(select(TopicLink).order_by(TopicLink.linked_at)
-                                      .limit(5000)):
+            for lk in session.scalars(select(TopicLink).order_by(TopicLink.linked_at).limit(5000)):
                 if subject in (lk.subjects or []) and lk.topic_id not in found:
-                    found[lk.topic_id] = {"via": {"kind": lk.kind, "id": lk.ref_id,
-                                                  "title": lk.title}}
-            topics = session.scalars(select(Topic).order_by(Topic.year.desc(), Topic.slot)
-                                     .limit(2000))
+                    found[lk.topic_id] = {
+                        "via": {"kind": lk.kind, "id": lk.ref_id, "title": lk.title}
+                    }
+            topics = session.scalars(
+                select(Topic).order_by(Topic.year.desc(), Topic.slot).limit(2000)
+            )
             out = []
             for t in topics:
-                role = ("lead" if t.lead_unit == subject else
-                        "participant" if subject in (t.participating_units or []) else None)
+                role = (
+                    "lead"
+                    if t.lead_unit == subject
+                    else "participant"
+                    if subject in (t.participating_units or [])
+                    else None
+                )
                 if t.id not in found and role is None:
                     continue
-                out.append({"kind": "topic", "id": t.id, "title": t.title, "status": t.status,
-                            "year": t.year, "at": clock.iso(t.created_at),
-                            **({"role": role} if role else {}), **found.get(t.id, {})})
+                out.append(
+                    {
+                        "kind": "topic",
+                        "id": t.id,
+                        "title": t.title,
+                        "status": t.status,
+                        "year": t.year,
+                        "at": clock.iso(t.created_at),
+                        **({"role": role} if role else {}),
+                        **found.get(t.id, {}),
+                    }
+                )
             return {"items": out}
 
     @rpc
@@ -475,30 +652,52 @@ class ResearchService(ServiceBase):
         with self.db.read() as session:
             if kind == "topic":
                 t = _get(session, Topic, key, "研究课题")
-                return {"node": {"kind": "topic", "id": t.id, "title": t.title,
-                                 "status": t.status, "year": t.year},
-                        "links": [*({"kind": "output", "id": o.id} for o in t.outputs),
-                                  *({"kind": lk.kind, "id": lk.ref_id} for lk in t.links)]}
+                return {
+                    "node": {
+                        "kind": "topic",
+                        "id": t.id,
+                        "title": t.title,
+                        "status": t.status,
+                        "year": t.year,
+                    },
+                    "links": [
+                        *({"kind": "output", "id": o.id} for o in t.outputs),
+                        *({"kind": lk.kind, "id": lk.ref_id} for lk in t.links),
+                    ],
+                }
             if kind == "output":
                 o = _get(session, Output, key, "研究成果")
                 t = session.get(Topic, o.topic_id)
-                return {"node": {"kind": "output", "id": o.id, "title": o.title,
-                                 "version": o.version,
-                                 "final": bool(t and t.final_output_id == o.id),
-                                 "status": "final" if t and t.final_output_id == o.id
-                                 else "draft"},
-                        "links": [{"kind": "topic", "id": o.topic_id}]}
+                return {
+                    "node": {
+                        "kind": "output",
+                        "id": o.id,
+                        "title": o.title,
+                        "version": o.version,
+                        "final": bool(t and t.final_output_id == o.id),
+                        "status": "final" if t and t.final_output_id == o.id else "draft",
+                    },
+                    "links": [{"kind": "topic", "id": o.topic_id}],
+                }
         raise NotFound("不支持的追溯对象", "not_found")
 
 
 def _link_from_answer(kind: str, ref: str, answer: dict) -> dict:
     if kind == "item":
-        return {"kind": "item", "id": ref, "title": str(answer.get("title") or ref),
-                "subjects": [str(s) for s in answer.get("subjects") or []]}
+        return {
+            "kind": "item",
+            "id": ref,
+            "title": str(answer.get("title") or ref),
+            "subjects": [str(s) for s in answer.get("subjects") or []],
+        }
     node = (answer or {}).get("node") or {}
     subjects = node.get("subjects") or ([node["subject"]] if node.get("subject") else [])
-    return {"kind": "problem", "id": ref, "title": str(node.get("title") or ref),
-            "subjects": [str(s) for s in subjects]}
+    return {
+        "kind": "problem",
+        "id": ref,
+        "title": str(node.get("title") or ref),
+        "subjects": [str(s) for s in subjects],
+    }
 
 
 def _links_summary(added, removed, titles) -> str:

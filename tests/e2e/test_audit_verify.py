@@ -10,8 +10,13 @@ pytestmark = pytest.mark.e2e
 
 
 def verify(stack):
-    return subprocess.run([sys.executable, "-m", "cosupervise.cli", "audit", "verify"],
-                          env=stack.env(), capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "cosupervise.cli", "audit", "verify"],
+        env=stack.env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_audit_verify_reports_an_edited_entry_and_passes_once_restored(stack):
@@ -22,8 +27,9 @@ def test_audit_verify_reports_an_edited_entry_and_passes_once_restored(stack):
     assert "✓ planning" in ok.stdout
 
     db = sqlite3.connect(stack.var / "planning.db", timeout=30)
-    seq, original = db.execute("SELECT seq, actor FROM audit_log ORDER BY seq LIMIT 1 OFFSET 3"
-                               ).fetchone()
+    seq, original = db.execute(
+        "SELECT seq, actor FROM audit_log ORDER BY seq LIMIT 1 OFFSET 3"
+    ).fetchone()
     with db:
         db.execute("UPDATE audit_log SET actor = 'nobody' WHERE seq = ?", (seq,))
     bad = verify(stack)
@@ -42,7 +48,9 @@ def test_audit_verify_reports_an_edited_entry_and_passes_once_restored(stack):
     gone = verify(stack)
     assert gone.returncode == 1 and "链头" in gone.stdout
     with db:
-        db.execute(f"INSERT INTO audit_log ({', '.join(cols)}) VALUES "
-                   f"({', '.join('?' for _ in cols)})", last)
+        db.execute(
+            f"INSERT INTO audit_log ({', '.join(cols)}) VALUES ({', '.join('?' for _ in cols)})",
+            last,
+        )
     assert verify(stack).returncode == 0
     db.close()

@@ -12,8 +12,20 @@ from cosupervise.demo.users import demo_users
 pytestmark = pytest.mark.e2e
 
 SUBJECT = "town-yudong"  # the demo's leads are about other subjects
-LEAD_FIELDS = {"id", "subject", "summary", "category", "sensitivity", "status", "source_unit",
-               "holder_unit", "accept_due", "feedback_due", "overdue", "history"}
+LEAD_FIELDS = {
+    "id",
+    "subject",
+    "summary",
+    "category",
+    "sensitivity",
+    "status",
+    "source_unit",
+    "holder_unit",
+    "accept_due",
+    "feedback_due",
+    "overdue",
+    "history",
+}
 ACTIONS = {
     "transfer": {"to_unit": "statistics", "reason": "越权移送尝试"},
     "accept": {},
@@ -25,8 +37,9 @@ USERS = [u for u, _, _ in demo_users()]
 
 
 def ok(response, status=200):
-    assert response.status_code == status, f"{response.request.method} {response.url}: " \
-                                           f"{response.status_code} {response.text}"
+    assert response.status_code == status, (
+        f"{response.request.method} {response.url}: {response.status_code} {response.text}"
+    )
     return response.json()
 
 
@@ -39,9 +52,19 @@ def error(response, status, code=None):
 
 
 def register(client, summary, category="funds", **extra):
-    return ok(client.post("/api/v1/leads", {"subject": SUBJECT, "summary": summary,
-                                            "category": category, "sensitivity": "normal",
-                                            **extra}), 201)
+    return ok(
+        client.post(
+            "/api/v1/leads",
+            {
+                "subject": SUBJECT,
+                "summary": summary,
+                "category": category,
+                "sensitivity": "normal",
+                **extra,
+            },
+        ),
+        201,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -51,34 +74,58 @@ def leads(as_user):
     audit, cdi, plc = as_user("audit-liaison"), as_user("cdi-liaison"), as_user("plc-liaison")
     finance, inspection = as_user("finance-liaison"), as_user("inspection-liaison")
 
-    transferred = register(audit, f"鱼洞街道{tag}社区养老服务中心建设资金被挪作他用，审计抽查发现账实不符。")
-    lead = ok(audit.post(f"/api/v1/leads/{transferred['id']}/transfer",
-                         {"to_unit": "cdi", "reason": "涉嫌挪用专项资金"}))
+    transferred = register(
+        audit, f"鱼洞街道{tag}社区养老服务中心建设资金被挪作他用，审计抽查发现账实不符。"
+    )
+    lead = ok(
+        audit.post(
+            f"/api/v1/leads/{transferred['id']}/transfer",
+            {"to_unit": "cdi", "reason": "涉嫌挪用专项资金"},
+        )
+    )
     assert lead["status"] == "transferred" and lead["accept_due"] and lead["feedback_due"]
 
-    returned = register(cdi, f"鱼洞街道{tag}派出所民警涉嫌违规插手经济纠纷，当事人多次信访。", "judicial")
-    ok(cdi.post(f"/api/v1/leads/{returned['id']}/transfer",
-                {"to_unit": "plc", "reason": "涉及执法司法人员"}))
-    back = ok(plc.post(f"/api/v1/leads/{returned['id']}/return",
-                       {"reason": "民警违纪问题请纪委监委处理"}))
+    returned = register(
+        cdi, f"鱼洞街道{tag}派出所民警涉嫌违规插手经济纠纷，当事人多次信访。", "judicial"
+    )
+    ok(
+        cdi.post(
+            f"/api/v1/leads/{returned['id']}/transfer",
+            {"to_unit": "plc", "reason": "涉及执法司法人员"},
+        )
+    )
+    back = ok(
+        plc.post(f"/api/v1/leads/{returned['id']}/return", {"reason": "民警违纪问题请纪委监委处理"})
+    )
     assert (back["status"], back["holder_unit"]) == ("returned", "cdi")
 
     concluded = register(finance, f"鱼洞街道{tag}老旧小区改造补助资金拨付后项目停工半年。")
-    ok(finance.post(f"/api/v1/leads/{concluded['id']}/transfer",
-                    {"to_unit": "inspection", "reason": "结合巡察核实"}))
+    ok(
+        finance.post(
+            f"/api/v1/leads/{concluded['id']}/transfer",
+            {"to_unit": "inspection", "reason": "结合巡察核实"},
+        )
+    )
     ok(inspection.post(f"/api/v1/leads/{concluded['id']}/accept"))
-    done = ok(inspection.post(f"/api/v1/leads/{concluded['id']}/feedback",
-                              {"result": "已核实，责令街道限期复工并约谈分管领导。"}))
+    done = ok(
+        inspection.post(
+            f"/api/v1/leads/{concluded['id']}/feedback",
+            {"result": "已核实，责令街道限期复工并约谈分管领导。"},
+        )
+    )
     assert done["status"] == "concluded"
 
-    registered = register(as_user("statistics-liaison"),
-                          f"鱼洞街道{tag}经济普查数据填报存在人为干预迹象。", "default")
+    registered = register(
+        as_user("statistics-liaison"), f"鱼洞街道{tag}经济普查数据填报存在人为干预迹象。", "default"
+    )
     return {
         "tag": tag,
-        "cases": [(transferred["id"], {"audit", "cdi"}),
-                  (returned["id"], {"cdi", "plc"}),
-                  (concluded["id"], {"finance", "inspection"}),
-                  (registered["id"], {"statistics"})],
+        "cases": [
+            (transferred["id"], {"audit", "cdi"}),
+            (returned["id"], {"cdi", "plc"}),
+            (concluded["id"], {"finance", "inspection"}),
+            (registered["id"], {"statistics"}),
+        ],
     }
 
 
@@ -100,8 +147,11 @@ def test_the_demo_leads_are_there_and_the_overdue_one_is_escalated(as_user):
     for lead in story:
         by_status.setdefault(lead["status"], []).append(lead)
     # the clue the rural-fund finding handed to cdi (the early warning's lead is another one)
-    rural = next(lead for lead in story if (lead["origin"] or {}).get("kind") == "finding"
-                 and lead["subject"] == "town-jieshi")
+    rural = next(
+        lead
+        for lead in story
+        if (lead["origin"] or {}).get("kind") == "finding" and lead["subject"] == "town-jieshi"
+    )
     assert rural["holder_unit"] == "cdi" and rural["status"] in ("accepted", "handling")
     assert by_status.get("returned") and by_status.get("concluded")
     overdue = [lead for lead in story if lead["overdue"]]
@@ -123,8 +173,9 @@ def test_need_to_know_on_every_route_for_every_user(as_user, leads, username):
     client, office = as_user(username), as_user("office")
     never = error(client.get(f"/api/v1/leads/lead-{uuid.uuid4().hex[:12]}"), 404, "not_found")
     listed = {x["id"] for x in ok(client.get("/api/v1/leads?limit=500"))["items"]}
-    by_subject = {x["id"] for x in ok(client.get(
-        f"/api/v1/leads?subject={SUBJECT}&limit=500"))["items"]}
+    by_subject = {
+        x["id"] for x in ok(client.get(f"/api/v1/leads?subject={SUBJECT}&limit=500"))["items"]
+    }
     escalations = ok(client.get("/api/v1/leads/escalations?status=all&limit=500"))["items"]
     unit, role = unit_and_role(username)
     if role == "supervised":
@@ -157,8 +208,11 @@ def test_cross_service_views_respect_need_to_know(as_user, leads):
         pytest.skip("the cross-service search route is not built in this checkout")
     for username in USERS:
         client = as_user(username)
-        found = {x["id"] for x in ok(client.get(f"/api/v1/search?q={tag}"))["items"]
-                 if x.get("kind") == "lead"}
+        found = {
+            x["id"]
+            for x in ok(client.get(f"/api/v1/search?q={tag}"))["items"]
+            if x.get("kind") == "lead"
+        }
         for lead_id, units in leads["cases"]:
             assert (lead_id in found) == may_see(username, units), (username, lead_id)
             trace = client.get(f"/api/v1/trace/lead/{lead_id}")
@@ -173,29 +227,48 @@ def test_lifecycle_refusals_over_http(as_user, leads):
     transferred, returned = leads["cases"][0][0], leads["cases"][1][0]
     # the sender may read it, not accept it for the receiver
     error(audit.post(f"/api/v1/leads/{transferred}/accept"), 403, "holder_unit_only")
-    error(cdi.post(f"/api/v1/leads/{transferred}/feedback", {"result": "已办"}), 409,
-          "lead_not_accepted")
-    error(cdi.post(f"/api/v1/leads/{transferred}/return", {"reason": " "}), 409,
-          "return_needs_reason")
-    error(cdi.post(f"/api/v1/leads/{transferred}/transfer", {"to_unit": "plc", "reason": "x"}),
-          409, "lead_awaiting_acceptance")
+    error(
+        cdi.post(f"/api/v1/leads/{transferred}/feedback", {"result": "已办"}),
+        409,
+        "lead_not_accepted",
+    )
+    error(
+        cdi.post(f"/api/v1/leads/{transferred}/return", {"reason": " "}), 409, "return_needs_reason"
+    )
+    error(
+        cdi.post(f"/api/v1/leads/{transferred}/transfer", {"to_unit": "plc", "reason": "x"}),
+        409,
+        "lead_awaiting_acceptance",
+    )
     error(as_user("leader").post(f"/api/v1/leads/{transferred}/accept"), 403, "read_only")
     # a returned lead: plc held it once and still reads it, but acts no more
     assert ok(plc.get(f"/api/v1/leads/{returned}"))["status"] == "returned"
-    error(plc.post(f"/api/v1/leads/{returned}/transfer", {"to_unit": "audit", "reason": "x"}),
-          403, "holder_unit_only")
-    fields = error(cdi.post(f"/api/v1/leads/{returned}/transfer",
-                            {"to_unit": "town-mudong", "reason": "x"}), 422)["fields"]
+    error(
+        plc.post(f"/api/v1/leads/{returned}/transfer", {"to_unit": "audit", "reason": "x"}),
+        403,
+        "holder_unit_only",
+    )
+    fields = error(
+        cdi.post(f"/api/v1/leads/{returned}/transfer", {"to_unit": "town-mudong", "reason": "x"}),
+        422,
+    )["fields"]
     assert "to_unit" in fields
-    fields = error(cdi.post("/api/v1/leads", {"subject": "", "summary": " ",
-                                              "sensitivity": "绝密"}), 422)["fields"]
+    fields = error(
+        cdi.post("/api/v1/leads", {"subject": "", "summary": " ", "sensitivity": "绝密"}), 422
+    )["fields"]
     assert {"subject", "summary", "category", "sensitivity"} <= set(fields)
-    error(as_user("court-reporter").post("/api/v1/leads", {
-        "subject": "court", "summary": "x", "category": "funds", "sensitivity": "normal"}), 403)
+    error(
+        as_user("court-reporter").post(
+            "/api/v1/leads",
+            {"subject": "court", "summary": "x", "category": "funds", "sensitivity": "normal"},
+        ),
+        403,
+    )
     error(cdi.post("/api/v1/leads/overdue-check"), 403, "office_only")
     assert "escalated" in ok(as_user("office").post("/api/v1/leads/overdue-check"))
-    r = cdi.http.request("GET", cdi.base + "/api/v1/leads",
-                         headers={"Authorization": "Bearer nonsense"})
+    r = cdi.http.request(
+        "GET", cdi.base + "/api/v1/leads", headers={"Authorization": "Bearer nonsense"}
+    )
     assert r.status_code == 401
 
 

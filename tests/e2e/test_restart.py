@@ -12,9 +12,17 @@ def test_running_again_keeps_data_and_never_loads_the_demo_twice():
     stack = Stack(demo=True).start()
     try:
         office = {"Authorization": f"Bearer {stack.token('office')}"}
-        created = requests.post(f"{stack.url}/api/v1/proposals", headers=office, timeout=30,
-                                json={"year": 2026, "title": "重启后仍在", "rationale": "持久化",
-                                      "concern_source": "public"})
+        created = requests.post(
+            f"{stack.url}/api/v1/proposals",
+            headers=office,
+            timeout=30,
+            json={
+                "year": 2026,
+                "title": "重启后仍在",
+                "rationale": "持久化",
+                "concern_source": "public",
+            },
+        )
         assert created.status_code == 201, created.text
         before = requests.get(f"{stack.url}/api/v1/proposals", headers=office, timeout=30).json()
         assert stack.stop(cleanup=False) == 0, stack.log()[-3000:]

@@ -40,8 +40,7 @@ def test_dashboard_counts_every_mechanism_and_needs_a_token(as_user, stack):
     r = as_user("leader").get("/api/v1/dashboard", params={"year": 2025})
     assert r.status_code == 200, r.text
     body = r.json()
-    assert set(body["mechanisms"]) == {"planning", "leads", "rectification", "research",
-                                       "sharing"}
+    assert set(body["mechanisms"]) == {"planning", "leads", "rectification", "research", "sharing"}
     assert body["mechanisms"]["planning"]["items_total"] == 5
     for name, section in body["mechanisms"].items():
         assert section == {"unavailable": True} or name not in body["unavailable"]
@@ -100,12 +99,14 @@ def test_search_in_chinese_within_each_callers_rights(as_user):
 
 
 def test_list_exports_hold_what_the_json_lists_hold(as_user):
-    for person, path, params in (("office", "/api/v1/items", {"year": 2025}),
-                                 ("office", "/api/v1/leads", {}),
-                                 ("plc-liaison", "/api/v1/leads", {}),
-                                 ("finance-liaison", "/api/v1/leads", {}),
-                                 ("office", "/api/v1/problems", {}),
-                                 ("rural-reporter", "/api/v1/tasks", {})):
+    for person, path, params in (
+        ("office", "/api/v1/items", {"year": 2025}),
+        ("office", "/api/v1/leads", {}),
+        ("plc-liaison", "/api/v1/leads", {}),
+        ("finance-liaison", "/api/v1/leads", {}),
+        ("office", "/api/v1/problems", {}),
+        ("rural-reporter", "/api/v1/tasks", {}),
+    ):
         client = as_user(person)
         listed = client.get(path, params={**params, "limit": 500}).json()
         r = client.get(path + ".xlsx", params=params)
@@ -124,7 +125,8 @@ def test_annual_report_is_an_official_document_word_can_open(as_user, tmp_path):
     r = as_user("office").get("/api/v1/reports/annual/2025.docx")
     assert r.status_code == 200, r.text
     assert r.headers["Content-Type"] == (
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    )
     document = docx.Document(io.BytesIO(r.content))
     texts = [p.text for p in document.paragraphs]
     assert texts[0] == "区人大常委会办公室文件"
@@ -140,8 +142,12 @@ def test_annual_report_is_an_official_document_word_can_open(as_user, tmp_path):
         return  # rendering is checked where LibreOffice is installed
     path = tmp_path / "annual.docx"
     path.write_bytes(r.content)
-    subprocess.run([office, "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path),
-                    str(path)], check=True, capture_output=True, timeout=180)
+    subprocess.run(
+        [office, "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(path)],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
     pdf = (tmp_path / "annual.pdf").read_bytes()
     assert pdf.startswith(b"%PDF") and len(re.findall(rb"/Type\s*/Page\b(?!s)", pdf)) >= 3
 
@@ -150,12 +156,15 @@ def test_notices_from_the_demo_story_reach_only_those_concerned(as_user):
     def notices(person, **params):
         return as_user(person).get("/api/v1/notifications", params=params).json()
 
-    cdi = eventually(lambda: notices("cdi-liaison"),
-                     lambda b: any(n["type"] == "lead_received" for n in b["items"]))
+    cdi = eventually(
+        lambda: notices("cdi-liaison"),
+        lambda b: any(n["type"] == "lead_received" for n in b["items"]),
+    )
     received = [n for n in cdi["items"] if n["type"] == "lead_received"]
     assert received and all(n["entity"]["kind"] == "lead" for n in received)
-    office = eventually(lambda: notices("office"),
-                        lambda b: any(n["type"] == "lead_overdue" for n in b["items"]))
+    office = eventually(
+        lambda: notices("office"), lambda b: any(n["type"] == "lead_overdue" for n in b["items"])
+    )
     assert any(n["type"] == "lead_overdue" for n in office["items"])
     inspection = notices("inspection-liaison")
     assert any(n["type"] == "lead_overdue" for n in inspection["items"])
@@ -163,14 +172,18 @@ def test_notices_from_the_demo_story_reach_only_those_concerned(as_user):
     # notice finance holds (other tests may involve finance) is about a lead finance may open,
     # and none is about the rural clue handed to cdi
     finance = as_user("finance-liaison")
-    finance_leads = {n["entity"]["id"] for n in notices("finance-liaison")["items"]
-                     if n["entity"].get("kind") == "lead"}
+    finance_leads = {
+        n["entity"]["id"]
+        for n in notices("finance-liaison")["items"]
+        if n["entity"].get("kind") == "lead"
+    }
     for lead_id in finance_leads:
         assert finance.get(f"/api/v1/leads/{lead_id}").status_code == 200, lead_id
     assert not finance_leads & {n["entity"]["id"] for n in received}
     rural_lead_ids = {n["entity"]["id"] for n in received}
-    assert not rural_lead_ids & {n["entity"]["id"] for n in notices("plc-liaison")["items"]
-                                 if n["type"] == "lead_received"}
+    assert not rural_lead_ids & {
+        n["entity"]["id"] for n in notices("plc-liaison")["items"] if n["type"] == "lead_received"
+    }
 
     # read per user: cdi reads one; the counts follow; another user cannot touch it
     first = received[0]
@@ -180,5 +193,7 @@ def test_notices_from_the_demo_story_reach_only_those_concerned(as_user):
     after = notices("cdi-liaison")
     assert after["unread"] == unread_before - (0 if first["read"] else 1)
     assert first["id"] not in {n["id"] for n in notices("cdi-liaison", unread="true")["items"]}
-    assert as_user("audit-liaison").post(
-        f"/api/v1/notifications/{first['id']}/read").status_code == 404
+    assert (
+        as_user("audit-liaison").post(f"/api/v1/notifications/{first['id']}/read").status_code
+        == 404
+    )

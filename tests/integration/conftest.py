@@ -29,10 +29,14 @@ from tests.support import postgres, rabbit  # noqa: E402
 PEOPLE = {
     "office": ("office", "npc", "office_admin"),
     "leader": ("leader", "npc", "viewer"),
-    **{f"{u}-liaison": (f"{u}-liaison", u, "liaison")
-       for u in ("cdi", "plc", "inspection", "audit", "finance", "statistics")},
-    **{f"{u}-reporter": (f"{u}-reporter", u, "supervised")
-       for u in ("court", "procuratorate", "agriculture", "ecology", "rural")},
+    **{
+        f"{u}-liaison": (f"{u}-liaison", u, "liaison")
+        for u in ("cdi", "plc", "inspection", "audit", "finance", "statistics")
+    },
+    **{
+        f"{u}-reporter": (f"{u}-reporter", u, "supervised")
+        for u in ("court", "procuratorate", "agriculture", "ecology", "rural")
+    },
 }
 
 
@@ -56,8 +60,14 @@ def database_url(request, tmp_path):
 @pytest.fixture
 def config(amqp_uri, database_url, tmp_path):
     cfg = load_config()
-    cfg.update({"AMQP_URI": amqp_uri, "DATABASE_URL": database_url,
-                "VAR_DIR": str(tmp_path / "var"), "WEB_SERVER_ADDRESS": "127.0.0.1:0"})
+    cfg.update(
+        {
+            "AMQP_URI": amqp_uri,
+            "DATABASE_URL": database_url,
+            "VAR_DIR": str(tmp_path / "var"),
+            "WEB_SERVER_ADDRESS": "127.0.0.1:0",
+        }
+    )
     return cfg
 
 

@@ -5,7 +5,9 @@ import uuid
 
 from sqlalchemy import create_engine, text
 
-ADMIN_URL = os.environ.get("COSUPERVISE_TEST_PG", "postgresql+psycopg2://postgres@127.0.0.1:5432/test")
+ADMIN_URL = os.environ.get(
+    "COSUPERVISE_TEST_PG", "postgresql+psycopg2://postgres@127.0.0.1:5432/test"
+)
 
 
 def _admin():

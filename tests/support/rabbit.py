@@ -21,9 +21,12 @@ def create_vhost(prefix: str = "cv-test") -> tuple[str, str]:
     name = quote(vhost, safe="")
     user, _ = auth = _auth()
     requests.put(f"{MANAGEMENT}/api/vhosts/{name}", auth=auth, timeout=10).raise_for_status()
-    requests.put(f"{MANAGEMENT}/api/permissions/{name}/{quote(user, safe='')}", auth=auth,
-                 timeout=10, json={"configure": ".*", "write": ".*", "read": ".*"}
-                 ).raise_for_status()
+    requests.put(
+        f"{MANAGEMENT}/api/permissions/{name}/{quote(user, safe='')}",
+        auth=auth,
+        timeout=10,
+        json={"configure": ".*", "write": ".*", "read": ".*"},
+    ).raise_for_status()
     uri = urlunparse(urlparse(AMQP_BASE)._replace(path="/" + name))
     return vhost, uri
 
@@ -33,7 +36,10 @@ def delete_vhost(vhost: str) -> None:
 
 
 def queue_depth(vhost: str, queue: str) -> int:
-    r = requests.get(f"{MANAGEMENT}/api/queues/{quote(vhost, safe='')}/{quote(queue, safe='')}",
-                     auth=_auth(), timeout=10)
+    r = requests.get(
+        f"{MANAGEMENT}/api/queues/{quote(vhost, safe='')}/{quote(queue, safe='')}",
+        auth=_auth(),
+        timeout=10,
+    )
     r.raise_for_status()
     return int(r.json().get("messages", 0))

@@ -43,13 +43,15 @@ class Stack:
 
     def env(self) -> dict:
         env = dict(os.environ)
-        env.update({
-            "COSUPERVISE_VAR": str(self.var),
-            "COSUPERVISE_HTTP": f"127.0.0.1:{self.port}",
-            "AMQP_URI": self.amqp_uri,
-            "DATABASE_URL": self.database_url or "",
-            "PYTHONUNBUFFERED": "1",
-        })
+        env.update(
+            {
+                "COSUPERVISE_VAR": str(self.var),
+                "COSUPERVISE_HTTP": f"127.0.0.1:{self.port}",
+                "AMQP_URI": self.amqp_uri,
+                "DATABASE_URL": self.database_url or "",
+                "PYTHONUNBUFFERED": "1",
+            }
+        )
         for name in SERVICES:
             env[f"COSUPERVISE_{name}_HTTP"] = f"127.0.0.1:{free_port()}"
         env.update(self.extra_env)
@@ -63,13 +65,19 @@ class Stack:
         args = [sys.executable, "-m", "cosupervise.cli", "up"] + (["--demo"] if self.demo else [])
         self._log = open(self.log_path, "a")
         self._log_offset = self.log_path.stat().st_size
-        self.proc = subprocess.Popen(args, cwd=ROOT, env=self.env(), stdout=self._log,
-                                     stderr=subprocess.STDOUT, start_new_session=True)
+        self.proc = subprocess.Popen(
+            args,
+            cwd=ROOT,
+            env=self.env(),
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"stack exited early ({self.proc.returncode}):\n{self.log()}")
-            if READY_LINE.encode() in self.log_path.read_bytes()[self._log_offset:]:
+            if READY_LINE.encode() in self.log_path.read_bytes()[self._log_offset :]:
                 return self
             time.sleep(0.3)
         self.stop()
@@ -104,8 +112,11 @@ class Stack:
 
     def token(self, username: str, password: str | None = None) -> str:
         password = password or os.environ.get("COSUPERVISE_DEMO_PASSWORD", "demo")
-        r = requests.post(f"{self.url}/api/v1/auth/token",
-                          json={"username": username, "password": password}, timeout=10)
+        r = requests.post(
+            f"{self.url}/api/v1/auth/token",
+            json={"username": username, "password": password},
+            timeout=10,
+        )
         r.raise_for_status()
         return r.json()["access_token"]
 

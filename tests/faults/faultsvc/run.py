@@ -31,8 +31,13 @@ def _dump_greenlets(signum, frame):
             while frame is not None:  # a socket wait: which socket, with which timeout
                 sock = frame.f_locals.get("self")
                 if type(sock).__name__ == "TCPTransport":
-                    print("    transport connected", sock.connected, "buffer",
-                          len(sock._read_buffer), flush=True)
+                    print(
+                        "    transport connected",
+                        sock.connected,
+                        "buffer",
+                        len(sock._read_buffer),
+                        flush=True,
+                    )
                     try:
                         import socket as _socket
 
@@ -41,8 +46,15 @@ def _dump_greenlets(signum, frame):
                     except OSError as exc:
                         print("    peek error", exc, flush=True)
                 if type(sock).__name__ == "GreenSocket":
-                    print("    socket", sock.fileno(), "timeout", sock.gettimeout(),
-                          "peer", _peer(sock), flush=True)
+                    print(
+                        "    socket",
+                        sock.fileno(),
+                        "timeout",
+                        sock.gettimeout(),
+                        "peer",
+                        _peer(sock),
+                        flush=True,
+                    )
                 frame = frame.f_back
     sys.stdout.flush()
 

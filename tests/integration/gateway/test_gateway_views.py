@@ -33,12 +33,20 @@ class Http:
         self.gateway = gateway
 
     def get(self, person, path, **params):
-        return requests.get(self.base + path, params=params, timeout=30,
-                            headers={"Authorization": f"Bearer {self.platform.token(person)}"})
+        return requests.get(
+            self.base + path,
+            params=params,
+            timeout=30,
+            headers={"Authorization": f"Bearer {self.platform.token(person)}"},
+        )
 
     def post(self, person, path, json=None):
-        return requests.post(self.base + path, json=json, timeout=30,
-                             headers={"Authorization": f"Bearer {self.platform.token(person)}"})
+        return requests.post(
+            self.base + path,
+            json=json,
+            timeout=30,
+            headers={"Authorization": f"Bearer {self.platform.token(person)}"},
+        )
 
 
 @pytest.fixture
@@ -48,14 +56,18 @@ def http(platform):
 
 
 def publish(platform, source, event_type, payload, *, times=1, envelope=None):
-    envelope = envelope or make_envelope(event_type, payload, actor="someone",
-                                         source_unit="audit")
+    envelope = envelope or make_envelope(event_type, payload, actor="someone", source_unit="audit")
     exchange = Exchange(f"{source}.events", type="topic", durable=True)
     with Connection(platform.config["AMQP_URI"]) as conn:
         producer = conn.Producer(serializer="json")
         for _ in range(times):  # a relay that lost a confirm publishes again
-            producer.publish(envelope, exchange=exchange, routing_key=event_type,
-                             delivery_mode=2, declare=[exchange])
+            producer.publish(
+                envelope,
+                exchange=exchange,
+                routing_key=event_type,
+                delivery_mode=2,
+                declare=[exchange],
+            )
     return envelope
 
 
@@ -71,20 +83,46 @@ def wait_for(check, timeout=15):
 
 def _item_with_finding(platform):
     platform.call("office", "planning", "create_plan", {"year": 2025})
-    item = platform.call("office", "planning", "add_item", {
-        "year": 2025, "title": "乡村振兴资金使用监管", "form": "joint_supervision",
-        "lead_unit": "npc", "participating_units": ["cdi", "audit"], "key": True})
+    item = platform.call(
+        "office",
+        "planning",
+        "add_item",
+        {
+            "year": 2025,
+            "title": "乡村振兴资金使用监管",
+            "form": "joint_supervision",
+            "lead_unit": "npc",
+            "participating_units": ["cdi", "audit"],
+            "key": True,
+        },
+    )
     platform.call("office", "planning", "adopt_plan", {"year": 2025})
-    platform.call("office", "planning", "submit_implementation_plan",
-                  {"item_id": item["id"], "content": "实施方案"})
+    platform.call(
+        "office",
+        "planning",
+        "submit_implementation_plan",
+        {"item_id": item["id"], "content": "实施方案"},
+    )
     platform.call("office", "planning", "approve_implementation_plan", {"item_id": item["id"]})
     for person, unit in (("office", "npc"), ("cdi-liaison", "cdi"), ("audit-liaison", "audit")):
-        platform.call(person, "planning", "dispatch_staff",
-                      {"item_id": item["id"], "unit": unit, "name": "张三", "role": "组员"})
+        platform.call(
+            person,
+            "planning",
+            "dispatch_staff",
+            {"item_id": item["id"], "unit": unit, "name": "张三", "role": "组员"},
+        )
     platform.call("office", "planning", "start_item", {"item_id": item["id"]})
-    finding = platform.call("audit-liaison", "planning", "record_finding", {
-        "item_id": item["id"], "title": "衔接资金拨付快于项目进度", "description": "进度仅三成",
-        "subject": "rural"})
+    finding = platform.call(
+        "audit-liaison",
+        "planning",
+        "record_finding",
+        {
+            "item_id": item["id"],
+            "title": "衔接资金拨付快于项目进度",
+            "description": "进度仅三成",
+            "subject": "rural",
+        },
+    )
     return item, finding
 
 
@@ -103,18 +141,27 @@ def test_views_stand_when_services_are_missing(http, platform):
     assert http.get("leader", "/api/v1/dashboard").json()["year"] is None  # every year
 
     # trace: the chain that planning knows, a lead it links to left out with its service named
-    publish(platform, "leads", "lead_registered", {"lead": {
-        "id": "lead-x", "origin": {"kind": "finding", "id": finding["id"]}}})
-    wait_for(lambda: platform.call("office", "planning", "get_finding",
-                                   {"id": finding["id"]})["lead_ids"])
+    publish(
+        platform,
+        "leads",
+        "lead_registered",
+        {"lead": {"id": "lead-x", "origin": {"kind": "finding", "id": finding["id"]}}},
+    )
+    wait_for(
+        lambda: platform.call("office", "planning", "get_finding", {"id": finding["id"]})[
+            "lead_ids"
+        ]
+    )
     r = http.get("cdi-liaison", f"/api/v1/trace/item/{item['id']}")
     assert r.status_code == 200, r.text
     trace = r.json()
     assert {n["key"] for n in trace["nodes"]} == {f"item:{item['id']}", f"finding:{finding['id']}"}
     assert trace["edges"] == [{"from": f"item:{item['id']}", "to": f"finding:{finding['id']}"}]
     assert trace["unavailable"] == ["leads"]
-    assert http.get("cdi-liaison", f"/api/v1/trace/finding/{finding['id']}").json()["root"][
-        "kind"] == "finding"
+    assert (
+        http.get("cdi-liaison", f"/api/v1/trace/finding/{finding['id']}").json()["root"]["kind"]
+        == "finding"
+    )
     assert http.get("office", "/api/v1/trace/spaceship/1").status_code == 404
     assert http.get("office", "/api/v1/trace/item/item-nope").status_code == 404
     assert http.get("office", "/api/v1/trace/lead/lead-x").status_code == 503
@@ -136,7 +183,8 @@ def test_views_stand_when_services_are_missing(http, platform):
     r = http.get("audit-liaison", "/api/v1/items.xlsx", year=2025)
     assert r.status_code == 200, r.text
     assert r.headers["Content-Type"].startswith(
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
     assert 'filename="items.xlsx"' in r.headers["Content-Disposition"]
     ws = load_workbook(io.BytesIO(r.content)).active
     assert ws.title == "监督事项清单" and ws.cell(3, 3).value == "乡村振兴资金使用监管"
@@ -158,15 +206,30 @@ def test_views_stand_when_services_are_missing(http, platform):
 def test_notices_arrive_once_for_the_right_people_and_are_read_per_user(http, platform):
     duplicates = metrics.EVENTS_DUPLICATE.labels("gateway")
     before = duplicates._value.get()
-    lead = {"id": "lead-1", "subject": "rural", "summary": "衔接资金拨付快于项目进度",
-            "sensitivity": "normal", "status": "transferred", "source_unit": "audit",
-            "sender_unit": "audit", "holder_unit": "cdi",
-            "accept_due": (clock.today() + timedelta(days=2)).isoformat(),
-            "feedback_due": (clock.today() + timedelta(days=30)).isoformat()}
-    publish(platform, "leads", "lead_transferred", {"lead": lead, "to_unit": "cdi",
-                                                     "reason": "涉嫌违纪"}, times=3)
-    listed = wait_for(lambda: (lambda b: b if b["total"] else None)(
-        http.get("cdi-liaison", "/api/v1/notifications").json()))
+    lead = {
+        "id": "lead-1",
+        "subject": "rural",
+        "summary": "衔接资金拨付快于项目进度",
+        "sensitivity": "normal",
+        "status": "transferred",
+        "source_unit": "audit",
+        "sender_unit": "audit",
+        "holder_unit": "cdi",
+        "accept_due": (clock.today() + timedelta(days=2)).isoformat(),
+        "feedback_due": (clock.today() + timedelta(days=30)).isoformat(),
+    }
+    publish(
+        platform,
+        "leads",
+        "lead_transferred",
+        {"lead": lead, "to_unit": "cdi", "reason": "涉嫌违纪"},
+        times=3,
+    )
+    listed = wait_for(
+        lambda: (lambda b: b if b["total"] else None)(
+            http.get("cdi-liaison", "/api/v1/notifications").json()
+        )
+    )
     time.sleep(1.0)  # the two redeliveries arrive too
     listed = http.get("cdi-liaison", "/api/v1/notifications").json()
     received = [n for n in listed["items"] if n["type"] == "lead_received"]
@@ -181,13 +244,20 @@ def test_notices_arrive_once_for_the_right_people_and_are_read_per_user(http, pl
     with entrypoint_hook(http.gateway, "remind_deadlines") as remind:
         remind()
         remind()
-    due = [n for n in http.get("cdi-liaison", "/api/v1/notifications").json()["items"]
-           if n["type"] == "deadline_near"]
+    due = [
+        n
+        for n in http.get("cdi-liaison", "/api/v1/notifications").json()["items"]
+        if n["type"] == "deadline_near"
+    ]
     assert len(due) == 1 and due[0]["due_on"] == lead["accept_due"]
 
     # an issued circular reaches everyone
-    publish(platform, "rectification", "circular_issued",
-            {"circular": {"id": "circ-1", "title": "关于衔接资金问题的通报"}})
+    publish(
+        platform,
+        "rectification",
+        "circular_issued",
+        {"circular": {"id": "circ-1", "title": "关于衔接资金问题的通报"}},
+    )
     wait_for(lambda: http.get("rural-reporter", "/api/v1/notifications").json()["total"])
 
     # read per user: cdi reads its notice; the leader still has the circular unread
@@ -195,8 +265,10 @@ def test_notices_arrive_once_for_the_right_people_and_are_read_per_user(http, pl
     r = http.post("cdi-liaison", f"/api/v1/notifications/{notice_id}/read")
     assert r.status_code == 200 and r.json()["read"] is True
     first_read = r.json()["read_at"]
-    assert http.post("cdi-liaison", f"/api/v1/notifications/{notice_id}/read").json()[
-        "read_at"] == first_read
+    assert (
+        http.post("cdi-liaison", f"/api/v1/notifications/{notice_id}/read").json()["read_at"]
+        == first_read
+    )
     assert http.post("audit-liaison", f"/api/v1/notifications/{notice_id}/read").status_code == 404
     unread = http.get("cdi-liaison", "/api/v1/notifications", unread="true").json()
     assert notice_id not in {n["id"] for n in unread["items"]}
@@ -210,15 +282,29 @@ def test_notices_arrive_once_for_the_right_people_and_are_read_per_user(http, pl
 
 
 def test_an_acceptance_handled_before_its_transfer_still_ends_the_reminder(http, platform):
-    lead = {"id": "lead-2", "subject": "rural", "summary": "s", "holder_unit": "cdi",
-            "sender_unit": "audit", "source_unit": "audit",
-            "accept_due": (clock.today() + timedelta(days=1)).isoformat(),
-            "feedback_due": (clock.today() + timedelta(days=40)).isoformat()}
-    transferred = make_envelope("lead_transferred", {"lead": lead, "to_unit": "cdi"},
-                                actor="audit-liaison", source_unit="audit")
+    lead = {
+        "id": "lead-2",
+        "subject": "rural",
+        "summary": "s",
+        "holder_unit": "cdi",
+        "sender_unit": "audit",
+        "source_unit": "audit",
+        "accept_due": (clock.today() + timedelta(days=1)).isoformat(),
+        "feedback_due": (clock.today() + timedelta(days=40)).isoformat(),
+    }
+    transferred = make_envelope(
+        "lead_transferred",
+        {"lead": lead, "to_unit": "cdi"},
+        actor="audit-liaison",
+        source_unit="audit",
+    )
     time.sleep(0.01)
-    accepted = make_envelope("lead_accepted", {"lead": {**lead, "status": "accepted"}},
-                             actor="cdi-liaison", source_unit="cdi")
+    accepted = make_envelope(
+        "lead_accepted",
+        {"lead": {**lead, "status": "accepted"}},
+        actor="cdi-liaison",
+        source_unit="cdi",
+    )
     # the two travel on different queues: here the later fact is handled first
     publish(platform, "leads", "lead_accepted", {}, envelope=accepted)
     time.sleep(1.0)

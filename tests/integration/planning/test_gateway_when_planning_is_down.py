@@ -11,7 +11,12 @@ from services.planning.service import PlanningService
 
 pytestmark = pytest.mark.integration
 
-PROPOSAL = {"year": 2025, "title": "拒执类案件", "rationale": "代表关注", "concern_source": "deputies"}
+PROPOSAL = {
+    "year": 2025,
+    "title": "拒执类案件",
+    "rationale": "代表关注",
+    "concern_source": "deputies",
+}
 
 
 def gateway_url(container):

@@ -10,8 +10,15 @@ def test_the_adapters_guide_is_generated_from_the_current_mappings():
 
 def test_every_agency_and_kind_is_documented():
     text = render()
-    for kind in ("audit.finding", "finance.disbursement", "finance.budget_execution",
-                 "statistics.indicator", "plc.case_quality", "plc.petition",
-                 "inspection.feedback", "cdi.case_concluded"):
+    for kind in (
+        "audit.finding",
+        "finance.disbursement",
+        "finance.budget_execution",
+        "statistics.indicator",
+        "plc.case_quality",
+        "plc.petition",
+        "inspection.feedback",
+        "cdi.case_concluded",
+    ):
         assert f"`{kind}`" in text
     assert "乡村振兴衔接资金拨付台账" in text and "拨付日期" in text

@@ -10,10 +10,20 @@ from contracts.errors import ServiceUnavailable
 from contracts.units import registry
 from gateway.views import docx_layout, report, xlsx
 
-TASK = {"id": "task-1", "problem_title": "衔接资金滞留", "responsible_unit": "rural",
-        "supervising_units": ["audit", "finance"], "measures": "=HYPERLINK(\"http://x\")\x07清理",
-        "deadline": "2025-12-01", "status": "sent_back", "overdue": True, "days_overdue": 3,
-        "round": 2, "submitted_at": None, "verified_at": None}
+TASK = {
+    "id": "task-1",
+    "problem_title": "衔接资金滞留",
+    "responsible_unit": "rural",
+    "supervising_units": ["audit", "finance"],
+    "measures": '=HYPERLINK("http://x")\x07清理',
+    "deadline": "2025-12-01",
+    "status": "sent_back",
+    "overdue": True,
+    "days_overdue": 3,
+    "round": 2,
+    "submitted_at": None,
+    "verified_at": None,
+}
 
 
 def test_tasks_workbook_has_chinese_headers_names_and_no_formula():
@@ -40,28 +50,65 @@ def test_every_sheet_builds_from_an_empty_list_and_from_sparse_rows():
 
 
 STATS = {
-    "planning": {"items": {"in_progress": 4, "concluded": 1}, "items_total": 5, "proposals": 7,
-                 "findings": 3, "overdue_milestones": 0, "plan_status": "adopted"},
-    "leads": {"leads": {"transferred": 1, "concluded": 2}, "total": 3, "concluded": 2,
-              "overdue": 1},
-    "rectification": {"problems": 4, "tasks": 6, "verified": 2, "overdue_tasks": 1,
-                      "key_units": ["rural", "ecology"], "circulars_by_status": {"issued": 1}},
+    "planning": {
+        "items": {"in_progress": 4, "concluded": 1},
+        "items_total": 5,
+        "proposals": 7,
+        "findings": 3,
+        "overdue_milestones": 0,
+        "plan_status": "adopted",
+    },
+    "leads": {
+        "leads": {"transferred": 1, "concluded": 2},
+        "total": 3,
+        "concluded": 2,
+        "overdue": 1,
+    },
+    "rectification": {
+        "problems": 4,
+        "tasks": 6,
+        "verified": 2,
+        "overdue_tasks": 1,
+        "key_units": ["rural", "ecology"],
+        "circulars_by_status": {"issued": 1},
+    },
     "research": {"topics": 2, "outputs": 3, "final_reports": 1},
     "sharing": ServiceUnavailable("down"),
 }
-SHARING = {"records": 12, "records_by_type": {"finance.disbursement": 8, "audit.finding": 4},
-           "warnings": {"open": 1, "converted": 2}, "warnings_total": 3, "results": 4,
-           "reuses": 6}
-ITEMS = [{"seq": 5, "title": "乡村振兴资金使用监管", "form": "joint_supervision", "lead_unit": "npc",
-          "participating_units": ["cdi", "inspection", "finance", "audit"],
-          "status": "in_progress", "key": True}]
+SHARING = {
+    "records": 12,
+    "records_by_type": {"finance.disbursement": 8, "audit.finding": 4},
+    "warnings": {"open": 1, "converted": 2},
+    "warnings_total": 3,
+    "results": 4,
+    "reuses": 6,
+}
+ITEMS = [
+    {
+        "seq": 5,
+        "title": "乡村振兴资金使用监管",
+        "form": "joint_supervision",
+        "lead_unit": "npc",
+        "participating_units": ["cdi", "inspection", "finance", "audit"],
+        "status": "in_progress",
+        "key": True,
+    }
+]
 
 
 def build(**kw):
-    spec = report.build(2025, STATS, items=ITEMS, circulars=[{"title": "衔接资金问题通报"}],
-                        topics=[{"title": "贯通机制研究", "lead_unit": "npc"}],
-                        organ="区人大常委会办公室", number="区人大办发〔2025〕3号",
-                        date="2025年12月31日", coordinating=registry().coordinating(), **kw)
+    spec = report.build(
+        2025,
+        STATS,
+        items=ITEMS,
+        circulars=[{"title": "衔接资金问题通报"}],
+        topics=[{"title": "贯通机制研究", "lead_unit": "npc"}],
+        organ="区人大常委会办公室",
+        number="区人大办发〔2025〕3号",
+        date="2025年12月31日",
+        coordinating=registry().coordinating(),
+        **kw,
+    )
     return docx.Document(io.BytesIO(docx_layout.render(spec)))
 
 
@@ -76,11 +123,26 @@ def test_annual_report_reads_back_with_the_official_layout():
     assert title.alignment == 1 and title.runs[0].font.size == Pt(22)  # centred, 2号
     body = next(p for p in doc.paragraphs if p.text.startswith("年初"))
     rfonts = body.runs[0]._r.rPr.rFonts
-    assert rfonts.get("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}eastAsia") == "仿宋"
+    assert (
+        rfonts.get("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}eastAsia")
+        == "仿宋"
+    )
     assert body.runs[0].font.size == Pt(16)  # 3号
-    headings = [t for t in texts if t[:2] in ("一、", "二、", "三、", "四、", "五、", "六、", "七、", "八、")]
-    assert [h[2:6] for h in headings] == ["计划共商", "工作共推", "信息共享", "线索共处", "整改共促",
-                                         "成果共用", "课题共研", "存在的问"]
+    headings = [
+        t
+        for t in texts
+        if t[:2] in ("一、", "二、", "三、", "四、", "五、", "六、", "七、", "八、")
+    ]
+    assert [h[2:6] for h in headings] == [
+        "计划共商",
+        "工作共推",
+        "信息共享",
+        "线索共处",
+        "整改共促",
+        "成果共用",
+        "课题共研",
+        "存在的问",
+    ]
     assert texts.index("区人大常委会办公室") > texts.index("特此报告。")
     assert "2025年12月31日" in texts
     section = doc.sections[0]
@@ -99,20 +161,28 @@ def test_annual_report_reads_back_with_the_official_layout():
 
 
 def test_report_without_lists_has_no_attachment():
-    spec = report.build(2031, {}, organ="区人大常委会办公室", number="x", date="d",
-                        coordinating=["npc"])
+    spec = report.build(
+        2031, {}, organ="区人大常委会办公室", number="x", date="d", coordinating=["npc"]
+    )
     doc = docx.Document(io.BytesIO(docx_layout.render(spec)))
     assert doc.tables == [] and not any(p.text.startswith("附件") for p in doc.paragraphs)
 
 
 def test_chinese_numbers():
     assert [docx_layout.cn_number(i) for i in (1, 8, 10, 11, 20, 23)] == [
-        "一", "八", "十", "十一", "二十", "二十三"]
+        "一",
+        "八",
+        "十",
+        "十一",
+        "二十",
+        "二十三",
+    ]
 
 
 def test_report_tells_shared_records_by_kind_and_warnings_turned_into_leads():
-    spec = report.build(2025, {**STATS, "sharing": SHARING}, organ="o", number="n", date="d",
-                        coordinating=["npc"])
+    spec = report.build(
+        2025, {**STATS, "sharing": SHARING}, organ="o", number="n", date="d", coordinating=["npc"]
+    )
     text = "\n".join(p for sec in spec.sections for p in sec.paragraphs)
     assert "共享监督信息 12 条（资金拨付 8 条、审计发现 4 条）" in text
     assert "发出风险预警 3 条，其中 2 条已转为问题线索" in text

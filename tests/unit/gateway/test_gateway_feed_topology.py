@@ -10,6 +10,7 @@ def test_every_event_the_feed_needs_has_a_gateway_queue_declared():
     for source, event_type in SUBSCRIBED:
         assert is_known(source, event_type), (source, event_type)
         assert f"evt-{source}-{event_type}--gateway.on_{event_type}" in queues
-    gateway_queues = {q for q in queues if q.endswith(tuple(f"--gateway.on_{t}"
-                                                            for _, t in SUBSCRIBED))}
+    gateway_queues = {
+        q for q in queues if q.endswith(tuple(f"--gateway.on_{t}" for _, t in SUBSCRIBED))
+    }
     assert len(gateway_queues) == len(SUBSCRIBED)

@@ -11,8 +11,10 @@ if str(ROOT) not in sys.path:
 from runtime.identity import Identity  # noqa: E402
 
 TODAY = date(2025, 6, 2)
-DAYS = {"default": {"accept_days": 7, "feedback_days": 30},
-        "funds": {"accept_days": 5, "feedback_days": 30}}
+DAYS = {
+    "default": {"accept_days": 7, "feedback_days": 30},
+    "funds": {"accept_days": 5, "feedback_days": 30},
+}
 
 
 class FakeLead:
@@ -44,4 +46,3 @@ def person(unit, role="liaison"):
 
 OFFICE = Identity("office", "npc", "office_admin")
 LEADER = Identity("leader", "npc", "viewer")
-

@@ -25,8 +25,13 @@ def test_transfer_hands_the_lead_on_with_deadlines_from_its_category():
     assert lead.accept_due == TODAY + timedelta(days=5)
     assert lead.feedback_due == TODAY + timedelta(days=30)
     assert set(lead.units) == {"audit", "cdi"}
-    assert step == {"action": "transferred", "unit": "audit", "to_unit": "cdi",
-                    "reason": "涉嫌违纪", "on": TODAY}
+    assert step == {
+        "action": "transferred",
+        "unit": "audit",
+        "to_unit": "cdi",
+        "reason": "涉嫌违纪",
+        "on": TODAY,
+    }
 
 
 def test_unknown_category_takes_the_default_deadlines():
@@ -35,12 +40,15 @@ def test_unknown_category_takes_the_default_deadlines():
     assert rules.deadline_days("funds", None) == rules.DEFAULT_DAYS
 
 
-@pytest.mark.parametrize("who, code", [
-    (person("cdi"), "holder_unit_only"),       # not the holder
-    (OFFICE, "holder_unit_only"),              # the office is not the holder either
-    (person("audit", "viewer"), "read_only"),  # the right unit, but a reader
-    (LEADER, "read_only"),
-])
+@pytest.mark.parametrize(
+    "who, code",
+    [
+        (person("cdi"), "holder_unit_only"),  # not the holder
+        (OFFICE, "holder_unit_only"),  # the office is not the holder either
+        (person("audit", "viewer"), "read_only"),  # the right unit, but a reader
+        (LEADER, "read_only"),
+    ],
+)
 def test_only_the_holder_transfers(who, code):
     lead = FakeLead()
     with pytest.raises(Forbidden) as refused:
@@ -122,11 +130,13 @@ def test_feedback_only_after_acceptance_and_it_closes_the_lead():
     step = rules.conclude(lead, person("cdi"), "已立案审查", TODAY, NOW)
     assert lead.status == "concluded" and lead.result == "已立案审查"
     assert step["to_unit"] == "audit"  # the result goes back to the source
-    for act in (lambda: rules.transfer(lead, person("cdi"), "plc", "x", TODAY, FUNDS, NOW),
-                lambda: rules.accept(lead, person("cdi"), "", TODAY),
-                lambda: rules.give_back(lead, person("cdi"), "x", TODAY),
-                lambda: rules.progress(lead, person("cdi"), "x", TODAY),
-                lambda: rules.conclude(lead, person("cdi"), "x", TODAY, NOW)):
+    for act in (
+        lambda: rules.transfer(lead, person("cdi"), "plc", "x", TODAY, FUNDS, NOW),
+        lambda: rules.accept(lead, person("cdi"), "", TODAY),
+        lambda: rules.give_back(lead, person("cdi"), "x", TODAY),
+        lambda: rules.progress(lead, person("cdi"), "x", TODAY),
+        lambda: rules.conclude(lead, person("cdi"), "x", TODAY, NOW),
+    ):
         with pytest.raises(RuleViolation) as refused:
             act()
         assert refused.value.code == "lead_closed"

@@ -14,8 +14,12 @@ from contracts.errors import Forbidden, NotFound, RuleViolation
 from services.leads import rules
 
 UNITS = ("audit", "cdi", "plc", "inspection")
-ACTORS = [person(u) for u in UNITS] + [person("cdi", "viewer"), OFFICE, LEADER,
-                                       person("rural", "supervised")]
+ACTORS = [person(u) for u in UNITS] + [
+    person("cdi", "viewer"),
+    OFFICE,
+    LEADER,
+    person("rural", "supervised"),
+]
 LEGAL_FROM = {
     "transfer": {"registered", "returned", "accepted", "handling"},
     "accept": {"transferred"},
@@ -23,8 +27,13 @@ LEGAL_FROM = {
     "progress": {"accepted", "handling"},
     "feedback": {"accepted", "handling"},
 }
-LEADS_TO = {"transfer": "transferred", "accept": "accepted", "return": "returned",
-            "progress": "handling", "feedback": "concluded"}
+LEADS_TO = {
+    "transfer": "transferred",
+    "accept": "accepted",
+    "return": "returned",
+    "progress": "handling",
+    "feedback": "concluded",
+}
 
 
 # mostly the holder (so the lifecycle gets somewhere), sometimes anyone else
@@ -32,8 +41,16 @@ PICKS = st.integers(min_value=0, max_value=len(ACTORS) * 2)
 
 
 def snapshot(lead):
-    return (lead.status, lead.holder_unit, lead.sender_unit, lead.accept_due,
-            lead.feedback_due, lead.accepted_on, lead.result, tuple(lead.units))
+    return (
+        lead.status,
+        lead.holder_unit,
+        lead.sender_unit,
+        lead.accept_due,
+        lead.feedback_due,
+        lead.accepted_on,
+        lead.result,
+        tuple(lead.units),
+    )
 
 
 class LeadLifecycle(RuleBasedStateMachine):
@@ -54,12 +71,16 @@ class LeadLifecycle(RuleBasedStateMachine):
         before = snapshot(lead)
         holder_before, sender_before = lead.holder_unit, lead.sender_unit
         may_act = who.role in rules.ACTING_ROLES and who.unit == lead.holder_unit
-        legal = (may_act and lead.status in LEGAL_FROM[action]
-                 and (action not in ("transfer", "return", "feedback") or text.strip())
-                 and (action != "transfer" or to_unit != lead.holder_unit))
+        legal = (
+            may_act
+            and lead.status in LEGAL_FROM[action]
+            and (action not in ("transfer", "return", "feedback") or text.strip())
+            and (action != "transfer" or to_unit != lead.holder_unit)
+        )
         calls = {
-            "transfer": lambda: rules.transfer(lead, who, to_unit, text, TODAY,
-                                               rules.deadline_days("funds", DAYS), None),
+            "transfer": lambda: rules.transfer(
+                lead, who, to_unit, text, TODAY, rules.deadline_days("funds", DAYS), None
+            ),
             "accept": lambda: rules.accept(lead, who, text, TODAY),
             "return": lambda: rules.give_back(lead, who, text, TODAY),
             "progress": lambda: rules.progress(lead, who, text or "进展", TODAY),
@@ -82,8 +103,11 @@ class LeadLifecycle(RuleBasedStateMachine):
         if action == "return":
             assert lead.holder_unit == sender_before  # back to the unit that sent it
 
-    @rule(pick=PICKS, to_unit=st.sampled_from(UNITS),
-          reason=st.sampled_from(["移送理由", "移送理由", " "]))
+    @rule(
+        pick=PICKS,
+        to_unit=st.sampled_from(UNITS),
+        reason=st.sampled_from(["移送理由", "移送理由", " "]),
+    )
     def transfer(self, pick, to_unit, reason):
         self.attempt("transfer", pick, reason, to_unit)
 
@@ -110,7 +134,7 @@ class LeadLifecycle(RuleBasedStateMachine):
         assert lead.source_unit == "audit"
         assert lead.holder_unit in lead.units
         assert self.ever_held <= set(lead.units)  # whoever held it keeps knowing it
-        assert set(lead.units) <= set(UNITS)       # nobody else was let in
+        assert set(lead.units) <= set(UNITS)  # nobody else was let in
         if lead.status == "transferred":
             assert lead.accept_due is not None and lead.sender_unit != lead.holder_unit
         if lead.status == "concluded":
@@ -120,6 +144,5 @@ class LeadLifecycle(RuleBasedStateMachine):
             assert rules.may_see(person(unit), lead.units) == (unit in lead.units)
 
 
-LeadLifecycle.TestCase.settings = settings(max_examples=150, stateful_step_count=30,
-                                           deadline=None)
+LeadLifecycle.TestCase.settings = settings(max_examples=150, stateful_step_count=30, deadline=None)
 TestLeadLifecycle = LeadLifecycle.TestCase

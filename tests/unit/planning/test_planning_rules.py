@@ -17,8 +17,15 @@ COURT = Identity("court-reporter", "court", "supervised")
 
 
 def item(**kw):
-    base = dict(title="乡村振兴资金使用监管", key=False, lead_unit="npc",
-                participating_units=["cdi"], status="planned", versions=[], staff=[])
+    base = dict(
+        title="乡村振兴资金使用监管",
+        key=False,
+        lead_unit="npc",
+        participating_units=["cdi"],
+        status="planned",
+        versions=[],
+        staff=[],
+    )
     base.update(kw)
     return NS(**base)
 
@@ -176,8 +183,7 @@ def test_milestone_overdue_is_derived_from_the_due_date():
     today = date(2025, 6, 1)
     assert rules.milestone_overdue(NS(done_on=None, due_on=date(2025, 5, 31)), today)
     assert not rules.milestone_overdue(NS(done_on=None, due_on=today), today)
-    assert not rules.milestone_overdue(NS(done_on=date(2025, 5, 1), due_on=date(2025, 5, 2)),
-                                       today)
+    assert not rules.milestone_overdue(NS(done_on=date(2025, 5, 1), due_on=date(2025, 5, 2)), today)
 
 
 def test_meeting_proposals_must_exist_in_that_year():
@@ -190,8 +196,10 @@ def test_meeting_proposals_must_exist_in_that_year():
 
 
 def test_lead_links_on_findings_are_shown_to_the_office_unit_only():
-    answer = {"id": "item-1", "findings": [{"id": "f1", "lead_ids": ["lead-9"],
-                                            "problem_ids": ["prob-1"]}]}
+    answer = {
+        "id": "item-1",
+        "findings": [{"id": "f1", "lead_ids": ["lead-9"], "problem_ids": ["prob-1"]}],
+    }
     assert rules.for_caller(answer, OFFICE) == answer
     assert rules.for_caller(answer, LEADER) == answer
     for who in (CDI, COURT):

@@ -13,16 +13,26 @@ from services.rectification import docx_export
 
 
 def build(**kw):
-    args = dict(header="巴南区人大常委会办公室文件", number="巴南人办发〔2025〕1号",
-                title="关于生态环境领域中央环保督察反馈问题整改不力典型案例的通报",
-                recipients="各协同联动单位，各被监督单位：",
-                paragraphs=["一、基本情况", "经协同联动监督发现，一品河河道垃圾整改后反弹。",
-                            "（一）整改不力", "二、处理意见"],
-                attachments=["通报问题清单"], signature="巴南区人大常委会办公室",
-                signed_on=date(2025, 7, 1), note="此件公开发布",
-                annex=("通报问题清单", ["1．一品河河道垃圾整改后反弹"]),
-                cc=["区纪委监委机关", "区审计局"], printer="巴南区人大常委会办公室",
-                printed_on=date(2025, 7, 1))
+    args = dict(
+        header="巴南区人大常委会办公室文件",
+        number="巴南人办发〔2025〕1号",
+        title="关于生态环境领域中央环保督察反馈问题整改不力典型案例的通报",
+        recipients="各协同联动单位，各被监督单位：",
+        paragraphs=[
+            "一、基本情况",
+            "经协同联动监督发现，一品河河道垃圾整改后反弹。",
+            "（一）整改不力",
+            "二、处理意见",
+        ],
+        attachments=["通报问题清单"],
+        signature="巴南区人大常委会办公室",
+        signed_on=date(2025, 7, 1),
+        note="此件公开发布",
+        annex=("通报问题清单", ["1．一品河河道垃圾整改后反弹"]),
+        cc=["区纪委监委机关", "区审计局"],
+        printer="巴南区人大常委会办公室",
+        printed_on=date(2025, 7, 1),
+    )
     args.update(kw)
     return Document(io.BytesIO(docx_export.official_document(**args)))
 
@@ -37,8 +47,17 @@ def find(doc, text):
 
 def test_page_is_a4_with_the_standard_type_area():
     section = build().sections[0]
-    mm = [round(x.mm) for x in (section.page_width, section.page_height, section.top_margin,
-                                section.bottom_margin, section.left_margin, section.right_margin)]
+    mm = [
+        round(x.mm)
+        for x in (
+            section.page_width,
+            section.page_height,
+            section.top_margin,
+            section.bottom_margin,
+            section.left_margin,
+            section.right_margin,
+        )
+    ]
     assert mm == [210, 297, 37, 35, 28, 26]
     footer = section.footer._element.xml
     assert 'w:instr="PAGE"' in footer and "— " in footer
@@ -58,12 +77,21 @@ def test_the_masthead_is_red_xiaobiaosong_centred_over_a_red_rule():
 
 def test_title_body_and_signature_fonts_and_places():
     doc = build()
-    title_lines = [p for p in doc.paragraphs if p.runs and p.runs[0].font.size == Pt(22)
-                   and "通报" in "".join(x.text for x in doc.paragraphs)]
-    assert "".join(p.text for p in title_lines[:2]) == \
-        "关于生态环境领域中央环保督察反馈问题整改不力典型案例的通报"
-    assert all(p.alignment == WD_ALIGN_PARAGRAPH.CENTER and east_asian(p.runs[0]) == "方正小标宋简体"
-               for p in title_lines[:2])
+    title_lines = [
+        p
+        for p in doc.paragraphs
+        if p.runs
+        and p.runs[0].font.size == Pt(22)
+        and "通报" in "".join(x.text for x in doc.paragraphs)
+    ]
+    assert (
+        "".join(p.text for p in title_lines[:2])
+        == "关于生态环境领域中央环保督察反馈问题整改不力典型案例的通报"
+    )
+    assert all(
+        p.alignment == WD_ALIGN_PARAGRAPH.CENTER and east_asian(p.runs[0]) == "方正小标宋简体"
+        for p in title_lines[:2]
+    )
     recipients = find(doc, "各协同联动单位，各被监督单位：")
     assert recipients.paragraph_format.first_line_indent is None
     body = find(doc, "经协同联动监督发现，一品河河道垃圾整改后反弹。")
@@ -88,10 +116,13 @@ def test_the_record_block_lists_cc_and_who_printed_it_when():
 
 
 def test_without_a_masthead_it_is_a_plain_report_and_still_a_valid_package():
-    raw = docx_export.official_document(title="关于区乡村振兴局2025年度整改情况的报告",
-                                        paragraphs=["一、基本情况", "共承担整改任务 3 项。"],
-                                        signature="区乡村振兴局", signed_on=date(2025, 12, 1),
-                                        recipients="区人大常委会：")
+    raw = docx_export.official_document(
+        title="关于区乡村振兴局2025年度整改情况的报告",
+        paragraphs=["一、基本情况", "共承担整改任务 3 项。"],
+        signature="区乡村振兴局",
+        signed_on=date(2025, 12, 1),
+        recipients="区人大常委会：",
+    )
     with zipfile.ZipFile(io.BytesIO(raw)) as z:
         assert z.testzip() is None and "word/document.xml" in z.namelist()
     doc = Document(io.BytesIO(raw))
@@ -103,6 +134,10 @@ def test_without_a_masthead_it_is_a_plain_report_and_still_a_valid_package():
 def test_dates_and_long_titles():
     assert docx_export.chinese_date(date(2025, 7, 1)) == "2025年7月1日"
     assert docx_export.split_title("关于区乡村振兴局2025年度整改情况的报告") == [
-        "关于区乡村振兴局", "2025年度整改情况的报告"]
+        "关于区乡村振兴局",
+        "2025年度整改情况的报告",
+    ]
     lines = docx_export.split_title("关于" + "问题" * 30 + "的通报")
-    assert all(len(line) <= 20 for line in lines) and "".join(lines) == "关于" + "问题" * 30 + "的通报"
+    assert (
+        all(len(line) <= 20 for line in lines) and "".join(lines) == "关于" + "问题" * 30 + "的通报"
+    )

@@ -22,10 +22,18 @@ TODAY = date(2025, 10, 1)
 
 
 def task(**kw):
-    base = dict(responsible_unit="ecology", supervising_units=["inspection"], status="assigned",
-                deadline=date(2025, 9, 30), round=1, history=[], send_back_reason=None,
-                created_at=datetime(2025, 6, 1), measures="清运垃圾",
-                problem=NS(title="河道垃圾反弹"))
+    base = dict(
+        responsible_unit="ecology",
+        supervising_units=["inspection"],
+        status="assigned",
+        deadline=date(2025, 9, 30),
+        round=1,
+        history=[],
+        send_back_reason=None,
+        created_at=datetime(2025, 6, 1),
+        measures="清运垃圾",
+        problem=NS(title="河道垃圾反弹"),
+    )
     base.update(kw)
     return NS(**base)
 
@@ -107,8 +115,9 @@ def test_submission_needs_progress_and_evidence_of_this_round():
     assert code(e) == "evidence_required"
     rules.check_submit(task(status="in_progress", history=[progress(evidence=["台账.pdf"])]))
     # evidence of a round that was sent back does not count again
-    sent_back = task(status="in_progress", round=2, history=[progress(1, ["旧照片.jpg"]),
-                                                             progress(2)])
+    sent_back = task(
+        status="in_progress", round=2, history=[progress(1, ["旧照片.jpg"]), progress(2)]
+    )
     with pytest.raises(RuleViolation) as e:
         rules.check_submit(sent_back)
     assert code(e) == "evidence_required"
@@ -120,8 +129,12 @@ def test_submission_needs_progress_and_evidence_of_this_round():
 
 def test_verification_waits_for_a_submission():
     rules.check_awaiting_verification(task(status="submitted"), "销号")
-    for status, rule in (("assigned", "task_not_submitted"), ("in_progress", "task_not_submitted"),
-                         ("sent_back", "task_not_submitted"), ("verified", "task_closed")):
+    for status, rule in (
+        ("assigned", "task_not_submitted"),
+        ("in_progress", "task_not_submitted"),
+        ("sent_back", "task_not_submitted"),
+        ("verified", "task_closed"),
+    ):
         with pytest.raises(RuleViolation) as e:
             rules.check_awaiting_verification(task(status=status), "销号")
         assert code(e) == rule
@@ -177,17 +190,40 @@ def test_problem_payloads_name_each_bad_field():
         load(s.ProblemIn(), {"title": "", "source": "传言", "nature": "严重", "x": 1})
     assert {"title", "description", "subject", "source", "nature", "x"} <= set(e.value.fields)
     with pytest.raises(ValidationFailed) as e:
-        load(s.ProblemIn(), {"title": "t", "description": "d", "subject": "rural",
-                             "source": "audit_finding", "nature": "common",
-                             "origin": {"kind": "finding", "id": "find-1"}})
+        load(
+            s.ProblemIn(),
+            {
+                "title": "t",
+                "description": "d",
+                "subject": "rural",
+                "source": "audit_finding",
+                "nature": "common",
+                "origin": {"kind": "finding", "id": "find-1"},
+            },
+        )
     assert "source" in e.value.fields
-    ok = load(s.ProblemIn(), {"title": "t", "description": "d", "subject": "rural",
-                              "source": "lead", "nature": "common",
-                              "origin": {"kind": "lead", "id": "lead-1"}})
+    ok = load(
+        s.ProblemIn(),
+        {
+            "title": "t",
+            "description": "d",
+            "subject": "rural",
+            "source": "lead",
+            "nature": "common",
+            "origin": {"kind": "lead", "id": "lead-1"},
+        },
+    )
     assert ok["origin"] == {"kind": "lead", "id": "lead-1"} and ok["year"] is None
     with pytest.raises(ValidationFailed) as e:
-        load(s.TaskIn(), {"responsible_unit": "cdi", "supervising_units": [],
-                          "measures": "m", "deadline": "明天"})
+        load(
+            s.TaskIn(),
+            {
+                "responsible_unit": "cdi",
+                "supervising_units": [],
+                "measures": "m",
+                "deadline": "明天",
+            },
+        )
     assert {"responsible_unit", "supervising_units", "deadline"} <= set(e.value.fields)
     with pytest.raises(ValidationFailed) as e:
         load(s.CircularIn(), {"title": "t", "body": "b", "nature": "other", "redact": ["x"]})
@@ -195,14 +231,21 @@ def test_problem_payloads_name_each_bad_field():
 
 
 def test_the_key_unit_report_is_drawn_from_its_tasks():
-    late = task(status="in_progress", history=[NS(action="in_progress", round=1, note="已清运",
-                                                  evidence=["台账.pdf"])])
-    done = task(status="verified", deadline=date(2025, 12, 31),
-                problem=NS(title="饮用水源地违建"),
-                history=[NS(action="sent_back", round=1, reason="照片不清晰。", evidence=[])])
+    late = task(
+        status="in_progress",
+        history=[NS(action="in_progress", round=1, note="已清运", evidence=["台账.pdf"])],
+    )
+    done = task(
+        status="verified",
+        deadline=date(2025, 12, 31),
+        problem=NS(title="饮用水源地违建"),
+        history=[NS(action="sent_back", round=1, reason="照片不清晰。", evidence=[])],
+    )
     r = report.build(2025, "ecology", [done, late], TODAY)
     assert r["title"] == "关于区生态环境局2025年度整改情况的报告"
-    assert r["counts"]["total"] == 2 and r["counts"]["verified"] == 1 and r["counts"]["overdue"] == 1
+    assert (
+        r["counts"]["total"] == 2 and r["counts"]["verified"] == 1 and r["counts"]["overdue"] == 1
+    )
     text = "\n".join(report.paragraphs(r))
     assert "整改销号率50%" in text and "河道垃圾反弹（逾期1天）" in text
     assert "已清运（佐证材料：台账.pdf）" in text and "饮用水源地违建——照片不清晰。" in text

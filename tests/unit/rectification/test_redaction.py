@@ -11,12 +11,17 @@ from services.rectification import redaction
 
 
 def circular(**kw):
-    base = {"id": "circ-abc234", "number": "巴南人办发〔2025〕1号",
-            "title": "关于王建国同志整改不力问题的通报",
-            "body": "界石镇王建国（电话 13800138000）对河道垃圾整改敷衍塞责。王建国已作检查。",
-            "nature": "negative_case", "issued_at": "2025-07-01T10:00:00+08:00",
-            "published_at": "2025-07-02T09:00:00+08:00",
-            "redact": ["13800138000"], "names": ["王建国"]}
+    base = {
+        "id": "circ-abc234",
+        "number": "巴南人办发〔2025〕1号",
+        "title": "关于王建国同志整改不力问题的通报",
+        "body": "界石镇王建国（电话 13800138000）对河道垃圾整改敷衍塞责。王建国已作检查。",
+        "nature": "negative_case",
+        "issued_at": "2025-07-01T10:00:00+08:00",
+        "published_at": "2025-07-02T09:00:00+08:00",
+        "redact": ["13800138000"],
+        "names": ["王建国"],
+    }
     base.update(kw)
     return base
 
@@ -30,8 +35,9 @@ def test_names_become_surname_and_mou_and_marked_strings_become_blocks():
 
 
 def test_matching_ignores_case_and_overlaps_merge():
-    assert redaction.redact_text("Case ABC-123 and abc-123", ["abc-123"]) == \
-        "Case ■■■■■■■ and ■■■■■■■"
+    assert (
+        redaction.redact_text("Case ABC-123 and abc-123", ["abc-123"]) == "Case ■■■■■■■ and ■■■■■■■"
+    )
     # overlapping marks cover their union, no character of either survives
     assert redaction.redact_text("甲乙丙丁", ["甲乙丙", "乙丙丁"]) == "■■■■"
 
@@ -44,8 +50,16 @@ def test_a_mask_that_would_spell_another_marked_string_masks_everything():
 
 def test_the_public_copy_masks_every_field_but_the_id_and_leaves_out_internal_ones():
     copy = redaction.public_copy(circular(), issuer="巴南区人大常委会办公室")
-    assert set(copy) == {"id", "number", "title", "body", "nature", "issuer", "issued_on",
-                         "published_at"}
+    assert set(copy) == {
+        "id",
+        "number",
+        "title",
+        "body",
+        "nature",
+        "issuer",
+        "issued_on",
+        "published_at",
+    }
     assert copy["title"] == "关于王某同志整改不力问题的通报"
     assert copy["issued_on"] == "2025-07-01"
     text = json.dumps(copy, ensure_ascii=False)

@@ -16,13 +16,24 @@ def service_answering(answers):
 
 
 def test_existing_items_and_problems_become_links_with_their_subjects():
-    service = service_answering({
-        ("item", "item-1"): {"id": "item-1", "title": "乡村振兴资金使用监管",
-                             "subjects": ["rural", "town-jieshi"]},
-        ("problem", "prob-1"): {"node": {"kind": "problem", "id": "prob-1",
-                                         "title": "河道垃圾反弹", "subject": "ecology"},
-                                "links": []},
-    })
+    service = service_answering(
+        {
+            ("item", "item-1"): {
+                "id": "item-1",
+                "title": "乡村振兴资金使用监管",
+                "subjects": ["rural", "town-jieshi"],
+            },
+            ("problem", "prob-1"): {
+                "node": {
+                    "kind": "problem",
+                    "id": "prob-1",
+                    "title": "河道垃圾反弹",
+                    "subject": "ecology",
+                },
+                "links": [],
+            },
+        }
+    )
     links = service._resolve_links(["item-1"], ["prob-1"])
     assert {(lk["kind"], lk["id"], lk["title"], tuple(lk["subjects"])) for lk in links} == {
         ("item", "item-1", "乡村振兴资金使用监管", ("rural", "town-jieshi")),
@@ -30,15 +41,20 @@ def test_existing_items_and_problems_become_links_with_their_subjects():
     }
     calls = service.peers.gather.call_args[0][0]
     assert calls[("item", "item-1")] == ("planning", "get_item", {"id": "item-1"})
-    assert calls[("problem", "prob-1")] == ("rectification", "links",
-                                            {"kind": "problem", "id": "prob-1"})
+    assert calls[("problem", "prob-1")] == (
+        "rectification",
+        "links",
+        {"kind": "problem", "id": "prob-1"},
+    )
 
 
 def test_an_absent_id_is_named_by_its_field_and_position():
-    service = service_answering({
-        ("item", "item-1"): {"id": "item-1", "title": "事项", "subjects": []},
-        ("item", "item-x"): NotFound("监督事项不存在", "not_found"),
-    })
+    service = service_answering(
+        {
+            ("item", "item-1"): {"id": "item-1", "title": "事项", "subjects": []},
+            ("item", "item-x"): NotFound("监督事项不存在", "not_found"),
+        }
+    )
     with pytest.raises(ValidationFailed) as e:
         service._resolve_links(["item-1", "item-x"], [])
     assert e.value.fields == {"item_ids.1": ["监督事项 item-x 不存在"]}
@@ -47,11 +63,14 @@ def test_an_absent_id_is_named_by_its_field_and_position():
     assert list(e.value.fields) == ["id"]
 
 
-@pytest.mark.parametrize("failure", [
-    ServiceUnavailable("服务 rectification 未运行", "service_unavailable"),
-    RemoteError("MethodNotFound", "links"),
-    RuntimeError("reply lost"),
-])
+@pytest.mark.parametrize(
+    "failure",
+    [
+        ServiceUnavailable("服务 rectification 未运行", "service_unavailable"),
+        RemoteError("MethodNotFound", "links"),
+        RuntimeError("reply lost"),
+    ],
+)
 def test_an_owner_that_cannot_answer_is_a_clear_503(failure):
     service = service_answering({("problem", "prob-1"): failure})
     with pytest.raises(ServiceUnavailable) as e:

@@ -22,9 +22,14 @@ SYSTEM = Identity("system:research", "npc", "system")
 
 
 def topic(**kw):
-    base = dict(title="乡村振兴资金监管制度研究", lead_unit="finance",
-                participating_units=["audit", "cdi"], status="planned", final_output_id=None,
-                due_on=date(2025, 11, 30))
+    base = dict(
+        title="乡村振兴资金监管制度研究",
+        lead_unit="finance",
+        participating_units=["audit", "cdi"],
+        status="planned",
+        final_output_id=None,
+        due_on=date(2025, 11, 30),
+    )
     base.update(kw)
     return NS(**base)
 
@@ -161,17 +166,27 @@ def test_topic_units_and_search_text():
 
 
 def test_link_changes_are_sorted_additions_and_removals():
-    added, removed = rules.link_changes({("item", "b"), ("item", "a")},
-                                        {("item", "b"), ("problem", "p"), ("item", "c")})
+    added, removed = rules.link_changes(
+        {("item", "b"), ("item", "a")}, {("item", "b"), ("problem", "p"), ("item", "c")}
+    )
     assert added == [("item", "c"), ("problem", "p")]
     assert removed == [("item", "a")]
 
 
 def test_topic_request_names_every_bad_field():
     with pytest.raises(ValidationFailed) as e:
-        load(s.TopicIn(), {"year": "明年", "title": "", "lead_unit": "court",
-                          "participating_units": [], "questions": [], "due_on": "年底",
-                          "secret": 1})
+        load(
+            s.TopicIn(),
+            {
+                "year": "明年",
+                "title": "",
+                "lead_unit": "court",
+                "participating_units": [],
+                "questions": [],
+                "due_on": "年底",
+                "secret": 1,
+            },
+        )
     f = e.value.fields
     assert f["year"] == ["应为整数"]
     assert "长度" in f["title"][0]

@@ -18,8 +18,16 @@ def chain(tmp_path):
     metadata.create_all(engine)
     with engine.begin() as conn:
         for n in range(1, 6):
-            audit.append(conn, tables, actor=OFFICE, entity="plan", entity_id=2025,
-                         action=f"step{n}", before={"n": n - 1}, after={"n": n, "名称": "计划"})
+            audit.append(
+                conn,
+                tables,
+                actor=OFFICE,
+                entity="plan",
+                entity_id=2025,
+                action=f"step{n}",
+                before={"n": n - 1},
+                after={"n": n, "名称": "计划"},
+            )
     yield engine, tables
     engine.dispose()
 
@@ -41,8 +49,11 @@ def test_an_intact_chain_verifies(chain):
 def test_an_edited_entry_is_reported(chain):
     engine, tables = chain
     with engine.begin() as conn:
-        conn.execute(update(tables["audit_log"]).where(tables["audit_log"].c.seq == 3)
-                     .values(after={"n": 99}))
+        conn.execute(
+            update(tables["audit_log"])
+            .where(tables["audit_log"].c.seq == 3)
+            .values(after={"n": 99})
+        )
     found = problems(engine, tables)
     assert any("第 3 条内容被篡改" in p for p in found)
 
@@ -53,8 +64,11 @@ def test_an_edit_with_a_recomputed_hash_breaks_the_next_link(chain):
     with engine.begin() as conn:
         row = dict(conn.execute(log.select().where(log.c.seq == 3)).mappings().one())
         row["actor"] = "someone-else"
-        conn.execute(update(log).where(log.c.seq == 3).values(
-            actor="someone-else", hash=audit.entry_hash(row["prev_hash"], row)))
+        conn.execute(
+            update(log)
+            .where(log.c.seq == 3)
+            .values(actor="someone-else", hash=audit.entry_hash(row["prev_hash"], row))
+        )
     found = problems(engine, tables)
     assert any("第 4 条的前序哈希不符" in p for p in found)
 

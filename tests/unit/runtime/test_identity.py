@@ -23,8 +23,15 @@ def config(tmp_path, monkeypatch):
 
 def claims(**over):
     now = int(time.time())
-    base = {"sub": "cdi-liaison", "unit": "cdi", "role": "liaison", "iss": "cosupervise",
-            "aud": "cosupervise-api", "iat": now, "exp": now + 600}
+    base = {
+        "sub": "cdi-liaison",
+        "unit": "cdi",
+        "role": "liaison",
+        "iss": "cosupervise",
+        "aud": "cosupervise-api",
+        "iat": now,
+        "exp": now + 600,
+    }
     base.update(over)
     return base
 
@@ -36,11 +43,14 @@ def test_a_token_it_issued_decodes_to_the_identity(config):
     assert ttl == config["auth"]["token_ttl_seconds"]
 
 
-@pytest.mark.parametrize("bad", [
-    {"exp": int(time.time()) - 10},
-    {"aud": "another-api"},
-    {"iss": "someone-else"},
-])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"exp": int(time.time()) - 10},
+        {"aud": "another-api"},
+        {"iss": "someone-else"},
+    ],
+)
 def test_expired_or_foreign_tokens_are_refused(config, bad):
     token = jwt.encode(claims(**bad), SECRET, algorithm="HS256")
     with pytest.raises(Unauthenticated) as e:
@@ -56,7 +66,9 @@ def test_a_token_signed_with_another_key_is_refused(config):
 
 def test_alg_none_is_refused_even_if_configured(config):
     config["auth"]["algorithms"] = "HS256,none"
-    header = base64.urlsafe_b64encode(json.dumps({"alg": "none", "typ": "JWT"}).encode()).rstrip(b"=")
+    header = base64.urlsafe_b64encode(json.dumps({"alg": "none", "typ": "JWT"}).encode()).rstrip(
+        b"="
+    )
     body = base64.urlsafe_b64encode(json.dumps(claims(role="office_admin")).encode()).rstrip(b"=")
     with pytest.raises(Unauthenticated):
         identity.decode_token(f"{header.decode()}.{body.decode()}.", config)
@@ -84,8 +96,11 @@ def test_rs256_with_a_configured_public_key(config, tmp_path):
 
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     public = tmp_path / "oidc.pem"
-    public.write_bytes(key.public_key().public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo))
+    public.write_bytes(
+        key.public_key().public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+    )
     config["auth"].update(algorithms="RS256", public_key_file=str(public))
     token = jwt.encode(claims(sub="oidc-user"), key, algorithm="RS256")
     assert identity.decode_token(token, config).username == "oidc-user"

@@ -57,8 +57,13 @@ def answers(**overrides):
         },
         "research": {
             "items": [
-                {"kind": "topic", "id": "r1", "title": "乡村振兴资金监管制度研究",
-                 "at": "2025-09-04T09:00:00+08:00", "via": {"kind": "item", "id": "i2"}}
+                {
+                    "kind": "topic",
+                    "id": "r1",
+                    "title": "乡村振兴资金监管制度研究",
+                    "at": "2025-09-04T09:00:00+08:00",
+                    "via": {"kind": "item", "id": "i2"},
+                }
             ]
         },
     }
@@ -130,8 +135,12 @@ def test_a_converted_warning_names_its_lead_only_inside_need_to_know():
     from services.sharing.rules import hide_lead_link
 
     w = {"id": "w1", "lead_id": "lead-7", "handled_unit": "audit", "to_unit": "cdi"}
-    for who in (Identity("office", "npc", "office_admin"), Identity("leader", "npc", "viewer"),
-                Identity("a", "audit", "liaison"), Identity("c", "cdi", "liaison")):
+    for who in (
+        Identity("office", "npc", "office_admin"),
+        Identity("leader", "npc", "viewer"),
+        Identity("a", "audit", "liaison"),
+        Identity("c", "cdi", "liaison"),
+    ):
         assert hide_lead_link(w, who)["lead_id"] == "lead-7"
     for who in (Identity("f", "finance", "liaison"), Identity("r", "rural", "supervised")):
         assert hide_lead_link(w, who)["lead_id"] is None
