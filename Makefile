@@ -69,10 +69,10 @@ test-faults: install
 
 lint: install
 	$(BIN)/ruff check .
-	$(BIN)/ruff format --check contracts runtime services gateway cosupervise adapters tests
+	$(BIN)/ruff format --check contracts runtime services gateway cosupervise adapters tests bench
 
 format: install
-	$(BIN)/ruff format contracts runtime services gateway cosupervise adapters tests
+	$(BIN)/ruff format contracts runtime services gateway cosupervise adapters tests bench
 
 ## bench: the figures of issue 9, written to bench/results.json (never part of `make test`)
 bench: install
