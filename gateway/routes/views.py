@@ -89,11 +89,23 @@ def get_trace(ctx, kind, id):
         raise NotFound("不支持追溯的对象类型" if kind not in OWNER else "对象不存在", "not_found")
 
     def lookup(refs):
-        answers = ctx.rpc.gather(
-            {ref: (OWNER[ref[0]], "links", {"kind": ref[0], "id": ref[1]}) for ref in refs}
+        calls = {ref: (OWNER[ref[0]], "links", {"kind": ref[0], "id": ref[1]}) for ref in refs}
+        # research keeps which topics study an item or a problem: ask it too, in the same fan-out
+        calls.update(
+            {
+                ("studied_by", ref): ("research", "links", {"kind": ref[0], "id": ref[1]})
+                for ref in refs
+                if ref[0] in STUDIED_KINDS
+            }
         )
+        answers = ctx.rpc.gather(calls)
         _raise_auth_failures(answers)
-        return {ref: _as_link_answer(ref, answer) for ref, answer in answers.items()}
+        return {
+            ref: trace.with_reverse_links(
+                _as_link_answer(ref, answers[ref]), answers.get(("studied_by", ref))
+            )
+            for ref in refs
+        }
 
     result = trace.walk((kind, id), lookup)
     if isinstance(result, trace.Hidden):
@@ -125,6 +137,9 @@ def search_all(ctx):
         merged["items"] = [h for h in merged["items"] if h["kind"] == query["kind"]]
         merged["total"] = len(merged["items"])
     return merged
+
+
+STUDIED_KINDS = ("item", "problem")
 
 
 def _as_link_answer(ref, answer):

@@ -119,3 +119,13 @@ def _node(ref: Ref, node: dict, depth: int) -> dict:
     )
     out.setdefault("title", ref[1])
     return out
+
+
+def with_reverse_links(answer, reverse) -> object:
+    """The owner's answer for a node, plus links another service keeps about it (research knows
+    which topics study an item). Only a node the caller may see gains them; a reverse answer
+    that failed adds nothing."""
+    if not isinstance(answer, dict) or not isinstance(reverse, dict):
+        return answer
+    extra = [link for link in reverse.get("links") or [] if isinstance(link, dict)]
+    return {**answer, "links": [*(answer.get("links") or []), *extra]} if extra else answer

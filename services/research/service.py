@@ -650,6 +650,15 @@ class ResearchService(ServiceBase):
         self.caller.identity  # noqa: B018
         kind, key = (payload or {}).get("kind"), str((payload or {}).get("id", ""))
         with self.db.read() as session:
+            if kind in ("item", "problem"):
+                # the other way round: the topics that study this item or problem (planning and
+                # rectification do not know them), so a trace from an item reaches its research
+                studied_by = session.scalars(
+                    select(TopicLink.topic_id).where(
+                        TopicLink.kind == kind, TopicLink.ref_id == key
+                    )
+                )
+                return {"node": None, "links": [{"kind": "topic", "id": t} for t in studied_by]}
             if kind == "topic":
                 t = _get(session, Topic, key, "研究课题")
                 return {
