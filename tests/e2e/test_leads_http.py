@@ -8,6 +8,7 @@ import uuid
 import pytest
 
 from cosupervise.demo.users import demo_users
+from tests.support.answers import error, ok
 
 pytestmark = pytest.mark.e2e
 
@@ -34,21 +35,6 @@ ACTIONS = {
     "feedback": {"result": "越权反馈尝试"},
 }
 USERS = [u for u, _, _ in demo_users()]
-
-
-def ok(response, status=200):
-    assert response.status_code == status, (
-        f"{response.request.method} {response.url}: {response.status_code} {response.text}"
-    )
-    return response.json()
-
-
-def error(response, status, code=None):
-    assert response.status_code == status, f"{response.url}: {response.status_code} {response.text}"
-    body = response.json()["error"]
-    if code:
-        assert body["code"] == code, body
-    return body
 
 
 def register(client, summary, category="funds", **extra):

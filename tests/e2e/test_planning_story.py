@@ -9,18 +9,11 @@ import sys
 
 import pytest
 
+from tests.support.answers import error
+
 YEAR = 2030  # the demo holds 2025; other e2e tests keep away from this year
 
 pytestmark = pytest.mark.e2e
-
-
-def error(response, status, code=None):
-    assert response.status_code == status, response.text
-    body = response.json()["error"]
-    assert body["message"]
-    if code:
-        assert body["code"] == code, body
-    return body
 
 
 def test_the_planning_year_with_every_refusal(as_user):

@@ -14,25 +14,12 @@ import requests
 from docx import Document
 
 from runtime import clock
+from tests.support.answers import error, ok
 
 pytestmark = pytest.mark.e2e
 
 YEAR = 2031
 DEADLINE = (clock.today() + timedelta(days=30)).isoformat()
-
-
-def error(response, status, code=None):
-    assert response.status_code == status, response.text
-    body = response.json()["error"]
-    assert body["message"]
-    if code:
-        assert body["code"] == code, body
-    return body
-
-
-def ok(response, status=200):
-    assert response.status_code == status, response.text
-    return response.json()
 
 
 def test_the_demo_year_as_make_run_leaves_it(as_user, stack):

@@ -5,25 +5,12 @@ supervision item, concluded with the final report.
 
 import pytest
 
+from tests.support.answers import error, ok
+
 pytestmark = pytest.mark.e2e
 
 YEAR = 2031  # the demo holds 2025; other e2e tests keep to their own years
 BASE = "/api/v1/research-topics"
-
-
-def ok(response, status=200):
-    assert response.status_code == status, (
-        f"{response.request.method} {response.url}: {response.status_code} {response.text}"
-    )
-    return response.json()
-
-
-def error(response, status, code=None):
-    assert response.status_code == status, f"{response.url}: {response.status_code} {response.text}"
-    body = response.json()["error"]
-    if code:
-        assert body["code"] == code, body
-    return body
 
 
 def topic(title, lead="audit", participants=("finance", "cdi"), year=YEAR, **extra):

@@ -16,18 +16,10 @@ import uuid
 import kombu
 import pytest
 
+from tests.support.answers import error
 from tests.support.stack import ROOT
 
 pytestmark = pytest.mark.e2e
-
-
-def error(response, status, code=None):
-    assert response.status_code == status, response.text
-    body = response.json()["error"]
-    assert body["message"]
-    if code:
-        assert body["code"] == code, body
-    return body
 
 
 def wait(predicate, what, timeout=30):
