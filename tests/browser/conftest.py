@@ -150,10 +150,12 @@ class Tab:
         self.settle()
 
     def settle(self):
-        """Wait until no skeleton or spinner is left in the main area and no request is running."""
+        """Wait until the main area shows content (a route change empties it first), with no
+        skeleton or spinner left in it and no request running."""
         self.page.wait_for_function(
             "() => !document.querySelector('#main .skeleton, #main .loading')"
-            " && !document.documentElement.classList.contains('busy')",
+            " && !document.documentElement.classList.contains('busy')"
+            " && (document.querySelector('#main')?.innerText || '').trim().length > 0",
             timeout=20000,
         )
 

@@ -10,6 +10,7 @@ import zipfile
 
 import pytest
 import requests
+from playwright.sync_api import expect
 
 # The first test also waits for the stack to start (up to 240 s on a busy machine).
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(300)]
@@ -505,9 +506,9 @@ def test_search_from_the_header(tabs):
     tab.page.fill(".header-search", "乡村振兴")
     tab.page.press(".header-search", "Enter")
     tab.page.wait_for_url(re.compile(r"#/search\?q="))
-    tab.settle()
-    assert RURAL_ITEM in tab.main_text()
+    # the page renders after its answers arrive: wait for the text, not for a fixed moment
+    expect(tab.page.locator("#main")).to_contain_text(RURAL_ITEM, timeout=15_000)
     tab.page.click(f"#main a >> text={RURAL_ITEM}")
+    expect(tab.page.locator("#main")).to_contain_text("实施方案", timeout=15_000)
     tab.settle()
-    assert "实施方案" in tab.main_text()
     tab.shot("21-search")
