@@ -478,6 +478,8 @@ def test_the_rural_fund_story_from_warning_to_lead_and_its_trace(tabs, api, has_
     assert "办理过程" in tab.main_text()
     tab.page.click("#main >> text=追溯链条")
     tab.page.wait_for_url(re.compile(r"#/trace/lead/"))
+    # the chain is drawn when the trace answer arrives: wait for it, then read it
+    expect(tab.page.locator(".trace-kind", has_text="风险预警").first).to_be_visible(timeout=20_000)
     tab.settle()
     kinds = tab.page.locator(".trace-kind").all_inner_texts()
     assert {"共享数据", "风险预警", "问题线索"} <= set(kinds)
