@@ -14,7 +14,7 @@ from nameko.extensions import DependencyProvider
 
 from contracts.errors import Forbidden, Unauthenticated
 from contracts.units import OFFICE_UNIT
-from runtime.config import is_production, settings, var_dir
+from runtime.config import is_production, settings
 
 CONTEXT_KEY = "authorization"
 # never accept these, whatever the configuration says
@@ -57,13 +57,20 @@ def _secret(config) -> str:
         raise RuntimeError("COSUPERVISE_JWT_SECRET must be set when COSUPERVISE_ENV=production")
     # A development key kept under var/ so every process of this checkout agrees on it
     # and no key is ever committed.
-    path = Path(var_dir(config)) / "dev-jwt-secret"
-    if not path.exists():
+    return _dev_secret(str(Path(config.get("VAR_DIR") or "./var") / "dev-jwt-secret"))
+
+
+@functools.lru_cache(maxsize=8)
+def _dev_secret(path: str) -> str:
+    """Read (or made) once per process: every request and RPC verifies a token with it."""
+    key_file = Path(path)
+    if not key_file.exists():
         import secrets
 
-        path.write_text(secrets.token_urlsafe(48))
-        path.chmod(0o600)
-    return path.read_text().strip()
+        key_file.parent.mkdir(parents=True, exist_ok=True)
+        key_file.write_text(secrets.token_urlsafe(48))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
 
 
 def _keys(config: dict):

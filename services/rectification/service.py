@@ -67,9 +67,6 @@ def _get(session, model, key, what):
     return obj
 
 
-_contains = json_list_has
-
-
 PORTRAIT_ROWS = 100
 
 
@@ -204,7 +201,7 @@ class RectificationService(ServiceBase):
             rules.check_problem_visible(who, p)
             circulars = session.scalars(
                 _circulars_in_scope(
-                    select(Circular.id).where(_contains(Circular.problem_ids, p.id)), who
+                    select(Circular.id).where(json_list_has(Circular.problem_ids, p.id)), who
                 )
             )
             return serialize.problem(p, tasks=self._own_tasks(who, p), circular_ids=list(circulars))
@@ -258,7 +255,7 @@ class RectificationService(ServiceBase):
                 stmt = stmt.where(
                     or_(
                         Task.responsible_unit == query["unit"],
-                        _contains(Task.supervising_units, query["unit"]),
+                        json_list_has(Task.supervising_units, query["unit"]),
                     )
                 )
             if "overdue" in query:
@@ -972,7 +969,7 @@ class RectificationService(ServiceBase):
                 rules.check_problem_visible(who, p)
                 circulars = session.scalars(
                     _circulars_in_scope(
-                        select(Circular.id).where(_contains(Circular.problem_ids, p.id)), who
+                        select(Circular.id).where(json_list_has(Circular.problem_ids, p.id)), who
                     )
                 )
                 origin = [serialize.origin(p)] if p.origin_kind else []
