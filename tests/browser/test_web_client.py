@@ -96,6 +96,8 @@ def test_office_reads_the_2025_plan_and_sorts_and_filters_it(tabs, api):
     tab.page.select_option("#main .table-toolbar select >> nth=0", "")
 
     key_row.locator("a").first.click()
+    # settle() alone could pass on the plan page still shown, just before the route changes
+    tab.page.wait_for_url("**#/items/**")
     tab.settle()
     text = tab.main_text()
     for heading in ("实施方案", "派员情况", "工作节点", "发现问题"):
