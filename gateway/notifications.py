@@ -31,7 +31,7 @@ MARK_ALL_LIMIT = 5000
 
 
 class NotificationFeed:
-    """Mixed into GatewayService, which provides ``db`` and ``config``."""
+    """Mixed into GatewayService, which provides ``db``, ``config`` and ``views``."""
 
     # -- leads ---------------------------------------------------------------------------------
     @event_handler("leads", "lead_transferred")
@@ -86,6 +86,7 @@ class NotificationFeed:
             return remind(uow.session, clock.today())
 
     def _take(self, source: str, envelope: dict):
+        self.views.invalidate()  # a lead or a task changed: portraits are asked again
         names = registry(self.config).name
         with self.db.unit_of_work(None) as uow:
             if not uow.first_time(envelope):

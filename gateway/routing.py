@@ -22,6 +22,8 @@ class Route:
     roles: tuple = ()
     produces: str = "application/json"
     errors: tuple = field(default_factory=tuple)
+    # kept per caller for config `view_cache_seconds` (gateway/viewcache.py); GET only
+    cached: bool = False
 
 
 ROUTES: list[Route] = []

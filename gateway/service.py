@@ -15,12 +15,14 @@ from gateway.context import RequestContext
 from gateway.models import Base
 from gateway.notifications import NotificationFeed
 from gateway.routing import url_map
+from gateway.viewcache import Answer, Views
 from runtime.db import Database
-from runtime.metrics import CALLS, LATENCY, Metrics
+from runtime.metrics import CALLS, LATENCY, VIEW_CACHE, Metrics
 from runtime.rpc import ServiceRpc
 
 log = logging.getLogger(__name__)
 MAX_BODY_BYTES = 1_000_000
+READS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
@@ -129,6 +131,7 @@ class GatewayService(NotificationFeed):
     rpc = ServiceRpc()
     db = Database(Base.metadata)
     collector = Metrics()
+    views = Views()
     _map = None
 
     @api("GET,POST,PUT,PATCH,DELETE,HEAD,OPTIONS", "/<path:path>")
@@ -153,18 +156,56 @@ class GatewayService(NotificationFeed):
             ctx = RequestContext(request, route, self.rpc, self.db, token, self.config)
             if route.auth:
                 ctx.identity  # noqa: B018 - 401 before anything else
-            result = route.handler(ctx, **values)
-            response = _to_response(result, route.status)
+            if route.cached and request.method == "GET" and route.auth:
+                response = self._cached(route, ctx, values, request)
+            else:
+                response = _to_response(route.handler(ctx, **values), route.status)
             outcome = "ok"
         except HTTPException as exc:
             response, outcome = errors.response_from_exception(exc), "refused"
         except Exception as exc:  # noqa: BLE001 - mapped by the one table
             response = errors.response_from_exception(exc)
             outcome = "refused" if response.status_code < 500 else "error"
+        if request.method not in READS and response.status_code < 400:
+            self.views.invalidate()  # whoever changed something sees it in the next view
         LATENCY.labels("gateway", label).observe(time.perf_counter() - started)
         CALLS.labels("gateway", label, outcome).inc()
         if request.path.startswith("/api/"):
             response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+    def _cached(self, route, ctx, values, request) -> Response:
+        ttl = float(self.config.get("view_cache_seconds", 5) or 0)
+        who = ctx.identity
+        key = (
+            route.path,
+            tuple(sorted(values.items())),
+            tuple(sorted(request.args.items(multi=True))),
+            who.username,
+            who.unit,
+            who.role,
+        )
+
+        def compute() -> Answer:
+            result = route.handler(ctx, **values)
+            response = _to_response(result, route.status)
+            return Answer(
+                status=response.status_code,
+                body=response.get_data(),
+                content_type=response.content_type,
+                complete=not (isinstance(result, dict) and result.get("unavailable")),
+            )
+
+        no_cache = "no-cache" in request.headers.get("Cache-Control", "").lower()
+        if ttl <= 0 or no_cache:
+            answer, hit = compute(), False
+        else:
+            answer, hit = self.views.get_or_compute(key, ttl, compute)
+        VIEW_CACHE.labels(route.path, "hit" if hit else "miss").inc()
+        response = Response(answer.body, status=answer.status, content_type=answer.content_type)
+        response.headers["X-Cache"] = "hit" if hit else "miss"
+        if hit:
+            response.headers["Age"] = str(int(self.views.clock() - answer.stored_at))
         return response
 
 

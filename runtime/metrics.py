@@ -17,6 +17,11 @@ LATENCY = Histogram(
     ["service", "entrypoint"],
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
 )
+VIEW_CACHE = Counter(
+    "cosupervise_gateway_view_cache_total",
+    "Cross-service views answered from the gateway's cache (hit) or by asking the services",
+    ["route", "outcome"],
+)
 ERRORS = Counter(
     "cosupervise_entrypoint_errors_total",
     "Entrypoint failures (not rule refusals)",

@@ -49,6 +49,7 @@ class PortraitQuery(StrictSchema):
     tag=TAG,
     query=PortraitQuery,
     response=s.PortraitOut,
+    cached=True,
 )
 def portrait(ctx, subject):
     if not SUBJECT_RE.match(subject or ""):

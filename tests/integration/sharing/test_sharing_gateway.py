@@ -63,6 +63,8 @@ def test_portrait_within_each_callers_rights_and_a_missing_service_marked(platfo
     assert [w["id"] for w in p["warnings"]] == [warnings[0]["id"]]
     assert [x["id"] for x in p["leads"]] == [lead["id"]]
     assert p["sections"]["tasks"] == "unavailable" and p["unavailable"] == ["rectification"]
+    again = http("office", "GET", "/api/v1/subjects/town-jieshi/portrait")
+    assert again.headers["X-Cache"] == "miss"  # a degraded answer is never kept
     assert p["sections"]["facts"] == "ok" and p["sections"]["leads"] == "ok"
     kinds = [e["kind"] for e in p["timeline"]]
     assert kinds.count("record") == 5 and "warning" in kinds and "lead" in kinds
@@ -93,3 +95,64 @@ def test_portrait_within_each_callers_rights_and_a_missing_service_marked(platfo
         "items": [],
         "total": 0,
     }
+
+
+def test_a_portrait_is_kept_per_caller_for_seconds_and_a_write_shows_at_once(platform):
+    from gateway.service import GatewayService
+    from services.leads.service import LeadsService
+    from services.planning.service import PlanningService
+    from services.rectification.service import RectificationService
+    from services.research.service import ResearchService
+    from services.sharing.service import SharingService
+
+    platform.config["view_cache_seconds"] = 30
+    platform.start(
+        SharingService,
+        PlanningService,
+        LeadsService,
+        RectificationService,
+        ResearchService,
+        GatewayService,
+    )
+    url = gateway_url(platform.containers[-1])
+    bus = Bus(platform)
+    bus.ingest("finance", SAMPLES["finance"] / "乡村振兴衔接资金拨付台账_2025.csv")
+    bus.wait_records(11)
+    portrait = "/api/v1/subjects/town-jieshi/portrait"
+
+    def http(person, method, path, headers=None, **kw):
+        headers = {"Authorization": f"Bearer {platform.token(person)}", **(headers or {})}
+        return requests.request(method, url + path, headers=headers, timeout=20, **kw)
+
+    warning = bus.wait(
+        lambda: [
+            w
+            for w in http("office", "GET", "/api/v1/warnings").json()["items"]
+            if w["rule"] == "funds_outpace_progress"
+        ],
+        what="the rural-funds warning",
+    )[0]
+    first = http("office", "GET", portrait)
+    assert first.status_code == 200 and first.json()["unavailable"] == []
+    assert first.headers["X-Cache"] == "miss"
+    second = http("office", "GET", portrait)
+    assert second.headers["X-Cache"] == "hit" and second.content == first.content
+    assert int(second.headers["Age"]) >= 0 and second.headers["Cache-Control"] == "no-store"
+    # another caller's rights are decided by the services again, never served from the office's
+    plc = http("plc-liaison", "GET", portrait)
+    assert plc.headers["X-Cache"] == "miss"
+    assert plc.json()["warnings"] == [] and plc.json()["facts"] == []
+    assert http("office", "GET", portrait + "?limit=3").headers["X-Cache"] == "miss"
+    fresh = http("office", "GET", portrait, headers={"Cache-Control": "no-cache"})
+    assert fresh.headers["X-Cache"] == "miss"
+
+    lead = http(
+        "office", "POST", f"/api/v1/warnings/{warning['id']}/to-lead", json={"to_unit": "cdi"}
+    )
+    assert lead.status_code == 201, lead.text
+    after = http("office", "GET", portrait)
+    assert after.headers["X-Cache"] == "miss"
+    assert lead.json()["id"] in {x["id"] for x in after.json()["leads"]}
+    # a refused write changes nothing and keeps what was kept
+    assert http("office", "POST", "/api/v1/warnings/nope/to-lead", json={}).status_code >= 400
+    assert http("office", "GET", portrait).headers["X-Cache"] == "hit"
