@@ -231,7 +231,7 @@ def drain(env: Env, count: int, *, start=("sharing",), timeout: float = 3600) ->
     key = load_or_create_private_key("finance", env.var)
     with Outbox(outbox_path("finance", env.var)) as outbox:
         report = process_file(get_adapter("finance"), path, outbox, key)
-        publish_pending(outbox, report, env.amqp_uri, 30)
+        publish_pending(outbox, report, env.amqp_uri, 30, private_key=key)
     assert report.error is None and report.published == count, report.to_dict()
     env.start(*start)
     first = last = None

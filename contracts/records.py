@@ -211,7 +211,18 @@ class SignedRecordSchema(CanonicalRecordSchema):
 
 
 _canonical_schema = CanonicalRecordSchema()
+
+
+class ManifestRecordSchema(SignedRecordSchema):
+    """A record of the manifest form: signed by its message's manifest, so no ``signature``."""
+
+    class Meta:
+        unknown = RAISE
+        exclude = ("signature",)
+
+
 _signed_schema = SignedRecordSchema()
+_manifest_schema = ManifestRecordSchema()
 # Loads only the canonical part of a signed record (for returning it after verification).
 _canonical_part = CanonicalRecordSchema(unknown=EXCLUDE)
 
@@ -224,12 +235,14 @@ def canonical_json(obj: Any) -> bytes:
 
 _CANONICAL_KEYS = frozenset(CANONICAL_FIELDS)
 _SIGNED_KEYS = frozenset(CANONICAL_FIELDS + SIGNATURE_FIELDS)
+_MANIFEST_KEYS = frozenset(CANONICAL_FIELDS + ("source_unit", "key_id"))
 _PATTERNS = (("record_id", RECORD_ID_RE), ("type", TYPE_RE), ("subject", SUBJECT_RE))
 
 
 def _fast_load(record: Mapping, keys: frozenset) -> dict | None:
     """What the schema loads from a plainly valid record (canonical, or signed when ``keys`` is
-    _SIGNED_KEYS: then the canonical part, as ``_canonical_part`` answers), without marshmallow:
+    _SIGNED_KEYS or _MANIFEST_KEYS: then the canonical part, as ``_canonical_part`` answers),
+    without marshmallow:
     ingest checks every record of a million-record file, and marshmallow costs more than the
     signature. None when anything is off; the schema then decides, with its own error message."""
     if record.keys() != keys:
@@ -251,16 +264,18 @@ def _fast_load(record: Mapping, keys: frozenset) -> dict | None:
     if not isinstance(data, Mapping) or not all(isinstance(k, str) for k in data):
         return None
     out["data"] = dict(data)
-    if keys is _SIGNED_KEYS:
-        unit, key_id, signature = (record["source_unit"], record["key_id"], record["signature"])
+    if keys is not _CANONICAL_KEYS:
+        unit, key_id = record["source_unit"], record["key_id"]
         if not (
             isinstance(unit, str)
             and AGENCY_RE.match(unit.strip())
             and isinstance(key_id, str)
             and 1 <= len(key_id.strip()) <= 128
-            and isinstance(signature, str)
-            and 1 <= len(signature.strip()) <= 256
         ):
+            return None
+    if keys is _SIGNED_KEYS:
+        signature = record["signature"]
+        if not (isinstance(signature, str) and 1 <= len(signature.strip()) <= 256):
             return None
     return out
 
@@ -525,6 +540,7 @@ def load_or_create_private_key(
     key = serialization.load_pem_private_key(private_path.read_bytes(), password=None)
     if not isinstance(key, Ed25519PrivateKey):
         raise ValueError(f"{private_path} is not an Ed25519 private key")
+    _LOADED_KEYS[key_id_for(agency, key.public_key())] = key
     public_pem = public_key_pem(key.public_key())
     try:
         if not public_path.exists() or public_path.read_bytes() != public_pem:
@@ -532,6 +548,15 @@ def load_or_create_private_key(
     except OSError:
         pass  # a read-only key mount (Kubernetes Secret): the .pub is published from config
     return key
+
+
+# The private keys this process loaded, by key id: whoever signs a manifest later (a publisher
+# built without a key) signs with the key the stored records name, wherever it was read from.
+_LOADED_KEYS: dict[str, Ed25519PrivateKey] = {}
+
+
+def loaded_private_key(key_id: str) -> Ed25519PrivateKey | None:
+    return _LOADED_KEYS.get(key_id)
 
 
 def public_key_pem(public_key: Ed25519PublicKey) -> bytes:
@@ -588,3 +613,185 @@ class FilePublicKeys:
             if key_id_for(agency, key) == key_id:
                 return key
         return None
+
+
+# --------------------------------------------------------------------------- batch manifests
+#
+# The second signed form (the SDK's default): records carry ``source_unit`` and ``key_id`` but no
+# ``signature``; the message carries one manifest, the SHA-256 of each record's canonical JSON in
+# the records' order, signed once. A record's digest covers exactly the bytes a per-record
+# signature would (the record without ``signature``), so one Ed25519 operation per message
+# replaces one per record, and each record can still be refused (or re-verified) on its own.
+
+MANIFEST_SCHEME = "ed25519-sha256-manifest/1"
+MANIFEST_SIGNED_FIELDS = ("digests", "key_id", "scheme")
+
+
+# what a per-record signature would add: ,"signature":"<88 base64 characters>"
+_SIGNATURE_MEMBER = len(',"signature":""') + 88
+
+
+def _check_unsigned_size(payload: bytes) -> None:
+    """The signed form's size limit for a record of the manifest form, so that both forms refuse
+    the same records as too large."""
+    size = len(payload) + _SIGNATURE_MEMBER
+    if size > MAX_RECORD_BYTES:
+        raise RecordRejected(
+            TOO_LARGE, f"记录 {size} 字节，超过上限 {MAX_RECORD_BYTES} 字节 (record too large)"
+        )
+
+
+def record_digest(record: Mapping) -> str:
+    """Hex SHA-256 of what a per-record signature covers: the record without ``signature``."""
+    return hashlib.sha256(_signed_payload(record)).hexdigest()
+
+
+def manifest_payload(manifest: Mapping) -> bytes:
+    """The bytes the manifest signature covers. ``scheme`` is inside, so a manifest signature
+    can never be taken for a record's (a record has no ``digests``) nor the other way round."""
+    return canonical_json({k: manifest[k] for k in MANIFEST_SIGNED_FIELDS})
+
+
+def unsigned_record(loaded: Mapping, agency: str, key_id: str) -> tuple[dict, bytes]:
+    """What an adapter keeps for the manifest form: the validated record with ``source_unit``
+    and ``key_id`` (no signature), and its canonical JSON (whose SHA-256 is its manifest entry).
+    Checks the size as sign_validated does."""
+    if not AGENCY_RE.match(agency or ""):
+        raise ValueError(f"invalid agency id: {agency!r}")
+    record = {**loaded, "source_unit": agency, "key_id": key_id}
+    payload = canonical_json(record)
+    # the signed form's size, so both forms refuse the same records as too large
+    _check_unsigned_size(payload)
+    return record, payload
+
+
+def sign_manifest(
+    digests: list[str], private_key: Ed25519PrivateKey, agency: str, key_id: str | None = None
+) -> dict:
+    """The manifest of one message: ``digests`` (hex, in the records' order) signed once."""
+    manifest = {
+        "scheme": MANIFEST_SCHEME,
+        "key_id": key_id or key_id_for(agency, private_key.public_key()),
+        "digests": list(digests),
+    }
+    signature = _sign(private_key, manifest_payload(manifest))
+    manifest["signature"] = base64.b64encode(signature).decode("ascii")
+    return manifest
+
+
+def _lookup_key(public_key_lookup, source_unit: str, key_id: str):
+    if isinstance(public_key_lookup, Mapping):
+        public_key = public_key_lookup.get(source_unit)
+        if public_key is not None and key_id_for(source_unit, public_key) != key_id:
+            return None
+        return public_key
+    return public_key_lookup(source_unit, key_id)
+
+
+def verify_manifest(manifest: Any, count: int, source_unit: str, public_key_lookup) -> list[str]:
+    """Check a message's manifest once: its shape, that it lists ``count`` digests, that the key
+    is ``source_unit``'s and that the signature verifies. Returns the digests; raises
+    RecordRejected (missing_signature, unknown_key, bad_signature), which then refuses every
+    record of the message that relies on the manifest."""
+    if not isinstance(manifest, Mapping) or not manifest.get("signature"):
+        raise RecordRejected(MISSING_SIGNATURE, REASON_TEXT[MISSING_SIGNATURE], field="manifest")
+    key_id, digests = manifest.get("key_id"), manifest.get("digests")
+    if not isinstance(key_id, str) or not key_id:
+        raise RecordRejected(MISSING_SIGNATURE, REASON_TEXT[MISSING_SIGNATURE], field="manifest")
+    if (
+        manifest.get("scheme") != MANIFEST_SCHEME
+        or not isinstance(digests, list)
+        or len(digests) != count
+        or not all(isinstance(d, str) and len(d) == 64 for d in digests)
+        or not isinstance(manifest["signature"], str)
+    ):
+        raise RecordRejected(
+            BAD_SIGNATURE,
+            f"{REASON_TEXT[BAD_SIGNATURE]}：批次清单与记录不符 (manifest does not match the batch)",
+            field="manifest",
+        )
+    public_key = _lookup_key(public_key_lookup, source_unit, key_id)
+    if public_key is None:
+        raise RecordRejected(UNKNOWN_KEY, f"{REASON_TEXT[UNKNOWN_KEY]}: {key_id}", field="key_id")
+    try:
+        signature = base64.b64decode(manifest["signature"], validate=True)
+        _verify(public_key, signature, manifest_payload(manifest))
+    except (InvalidSignature, ValueError):
+        raise RecordRejected(BAD_SIGNATURE, REASON_TEXT[BAD_SIGNATURE], field="manifest") from None
+    return digests
+
+
+def verify_manifest_record(
+    record: Any,
+    digest: str,
+    key_id: str,
+    record_kinds: Mapping[str, Any] | None = None,
+) -> tuple[dict, str]:
+    """One record of a message whose manifest verified (verify_manifest): its digest must be the
+    manifest's entry ``digest`` and its ``key_id`` the manifest's. Same checks and answers as
+    verify_record otherwise. Returns (canonical record + source_unit, its canonical JSON text:
+    the service keeps nothing else to re-encode)."""
+    if not isinstance(record, Mapping):
+        raise RecordRejected(SCHEMA_INVALID, "记录应为 JSON 对象 (record must be an object)")
+    try:
+        payload = canonical_json(record)
+    except (TypeError, ValueError) as exc:
+        raise RecordRejected(
+            SCHEMA_INVALID, f"data 含无法序列化的值: {exc}", field="data"
+        ) from None
+    _check_unsigned_size(payload)
+    if record.get("key_id") != key_id or hashlib.sha256(payload).hexdigest() != digest:
+        raise RecordRejected(BAD_SIGNATURE, REASON_TEXT[BAD_SIGNATURE], field="signature")
+    loaded = _fast_load(record, _MANIFEST_KEYS)
+    if loaded is None:
+        try:
+            loaded = _manifest_schema.load(dict(record))
+        except ValidationError as exc:
+            field, msg = _first_error(exc.messages)
+            raise RecordRejected(SCHEMA_INVALID, msg, field=field, errors=exc.messages) from None
+        loaded = _canonical_part.load(dict(record))
+    source_unit = record["source_unit"]
+    if not kind_allowed(source_unit, record["type"], record_kinds):
+        raise RecordRejected(
+            KIND_NOT_ALLOWED,
+            f"{REASON_TEXT[KIND_NOT_ALLOWED]}: {source_unit} → {record['type']}",
+            field="type",
+        )
+    loaded["source_unit"] = source_unit
+    return loaded, payload
+
+
+def reverify_stored(row: Mapping, manifest: Mapping | None, public_key_lookup) -> bool:
+    """Verify a stored record again, from its row (``source_unit``, ``record_id``, ``type``,
+    ``subject``, ``occurred_at`` as sent, ``data``, ``key_id``, ``signature``, and for the
+    manifest form ``manifest_position``) and, for the manifest form, its stored manifest
+    (``key_id``, ``digests``, ``signature``, ``scheme``). True only if the agency's key vouches
+    for exactly these values."""
+    signed = {name: row[name] for name in CANONICAL_FIELDS}
+    signed["source_unit"], signed["key_id"] = row["source_unit"], row["key_id"]
+    public_key = _lookup_key(public_key_lookup, row["source_unit"], row["key_id"])
+    if public_key is None:
+        return False
+    try:
+        if manifest is None:
+            _verify(
+                public_key,
+                base64.b64decode(row["signature"], validate=True),
+                _signed_payload(signed),
+            )
+            return True
+        position = row["manifest_position"]
+        if manifest.get("key_id") != row["key_id"] or not (
+            isinstance(position, int) and 0 <= position < len(manifest["digests"])
+        ):
+            return False
+        if manifest["digests"][position] != record_digest(signed):
+            return False
+        _verify(
+            public_key,
+            base64.b64decode(manifest["signature"], validate=True),
+            manifest_payload({**manifest, "scheme": manifest.get("scheme") or MANIFEST_SCHEME}),
+        )
+        return True
+    except (InvalidSignature, ValueError, TypeError, KeyError):
+        return False

@@ -25,6 +25,7 @@ from contracts.records import (
     kind_allowed,
     load_or_create_private_key,
     sign_validated,
+    unsigned_record,
     validate_record,
 )
 
@@ -83,9 +84,14 @@ def process_file(
     units=None,
     content_hash: str | None = None,
     on_stored: Callable[[], None] | None = None,
+    per_record_signatures: bool = False,
 ) -> IngestReport:
-    """Read, map, validate, sign and store one file. Raises FileUnreadable (after recording it
+    """Read, map, validate and store one file. Raises FileUnreadable (after recording it
     in the quarantine) when the file as a whole cannot be used.
+
+    Records are kept unsigned, as canonical JSON naming the agency's key: the publisher signs
+    one manifest per message over them (contracts.records, the manifest form).
+    ``per_record_signatures`` signs each record here instead (the older form, still accepted).
 
     Good records are stored every STORE_EVERY rows and ``on_stored`` is called after each such
     commit (not after the last one), so a publisher can send the first batches while the rest
@@ -119,7 +125,7 @@ def process_file(
         "canonical JSON Lines" if mapper is None else f"{mapper.title} → {agency}.{mapper.kind}"
     )
 
-    good: list[tuple[dict, str, int]] = []
+    good: list[tuple] = []
     bad: list[QuarantineEntry] = []
     key_id = key_id_for(agency, private_key.public_key())
 
@@ -153,7 +159,13 @@ def process_file(
                     f"{record['type']} (kind not allowed for this agency)",
                     field="type",
                 )
-            good.append((sign_validated(record, private_key, agency, key_id), str(path), row.line))
+            if per_record_signatures:
+                good.append(
+                    (sign_validated(record, private_key, agency, key_id), str(path), row.line)
+                )
+            else:
+                record, text = unsigned_record(record, agency, key_id)
+                good.append((record, str(path), row.line, text.decode("utf-8")))
         except MappingError as exc:
             bad.append(
                 QuarantineEntry(
@@ -187,10 +199,22 @@ def _str_or_none(value) -> str | None:
 
 
 def publish_pending(
-    outbox: Outbox, report: IngestReport, uri: str, retry_seconds: float, on_retry=None
+    outbox: Outbox,
+    report: IngestReport,
+    uri: str,
+    retry_seconds: float,
+    on_retry=None,
+    private_key=None,
 ) -> None:
     try:
-        result = flush(outbox, report.agency, uri, retry_seconds=retry_seconds, on_retry=on_retry)
+        result = flush(
+            outbox,
+            report.agency,
+            uri,
+            retry_seconds=retry_seconds,
+            on_retry=on_retry,
+            private_key=private_key,
+        )
         report.published += result.records_published
         report.quarantine_published += result.quarantine_published
     except BrokerUnavailable as exc:
@@ -217,7 +241,7 @@ def ingest_file(
     with Outbox(box) as outbox:
         # a big file's first batches go out while the rest is still being signed; whatever the
         # streamer did not send (a broker away, the last rows) goes in publish_pending below
-        streamer = Streamer(box, adapter.agency, uri) if publish else None
+        streamer = Streamer(box, adapter.agency, uri, private_key=key) if publish else None
         try:
             report = process_file(
                 adapter, path, outbox, key, on_stored=streamer.wake if streamer else None
@@ -231,7 +255,7 @@ def ingest_file(
         if publish:
             report.published += streamed.records_published
             report.quarantine_published += streamed.quarantine_published
-            publish_pending(outbox, report, uri, retry_seconds, on_retry)
+            publish_pending(outbox, report, uri, retry_seconds, on_retry, private_key=key)
         else:
             pending = outbox.pending_counts()
             report.pending, report.pending_quarantine = pending["records"], pending["quarantine"]

@@ -1,12 +1,18 @@
 """The adapter's local durable outbox: one SQLite file per agency.
 
-Signed records are stored here before anything is published, one row per record, unique on
+Records are stored here before anything is published, one row per record, unique on
 (type, record_id): sending a file again stores nothing twice. Rows are marked sent only after the
 broker confirmed the message that carried them, so a crash or a broker outage loses nothing (at
 worst a batch is sent twice, and the sharing service dedupes by (source_unit, record_id)).
 
 Bad rows go to `quarantine` (unique per file content, line and reason, so a re-sent broken file
 reports its bad lines once), and are published as quarantine reports the same way.
+
+A record is kept either signed on its own (``signed`` 1: outboxes written before the manifest
+form, or an adapter that asked for per-record signatures), or as its canonical JSON with
+``source_unit`` and ``key_id`` but no signature (``signed`` 0): the publisher then signs a
+manifest over the batch it actually sends (contracts.records, the manifest form), and the
+stored text's SHA-256 is the record's manifest entry as it is.
 """
 
 from __future__ import annotations
@@ -30,6 +36,7 @@ CREATE TABLE IF NOT EXISTS records (
     created_at REAL NOT NULL,
     sent_at REAL,
     batch_id TEXT,
+    signed INTEGER NOT NULL DEFAULT 1,
     UNIQUE (type, record_id)
 );
 CREATE INDEX IF NOT EXISTS records_unsent ON records (sent_at, id);
@@ -66,7 +73,8 @@ class StoredRecord:
     id: int
     type: str
     record_id: str
-    text: str  # the signed record as stored: JSON, sorted keys (what goes on the bus as is)
+    text: str  # the record as stored: JSON, sorted keys (what goes on the bus as is)
+    signed: bool = True  # False: canonical JSON awaiting its batch's manifest
 
     @property
     def body(self) -> dict:
@@ -94,6 +102,9 @@ class Outbox:
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=FULL")
         self.db.executescript(SCHEMA)
+        columns = {row[1] for row in self.db.execute("PRAGMA table_info(records)")}
+        if "signed" not in columns:  # an outbox from before the manifest form: all signed
+            self.db.execute("ALTER TABLE records ADD COLUMN signed INTEGER NOT NULL DEFAULT 1")
 
     def close(self) -> None:
         self.db.close()
@@ -106,26 +117,29 @@ class Outbox:
 
     # ------------------------------------------------------------------ writing
 
-    def add_records(
-        self, records: Iterable[tuple[dict, str | None, int | None]]
-    ) -> tuple[int, int]:
-        """Store signed records; return (stored, duplicates). Duplicates are left untouched."""
+    def add_records(self, records: Iterable[tuple]) -> tuple[int, int]:
+        """Store records; return (stored, duplicates). Duplicates are left untouched.
+
+        Each item is ``(record, source_file, line)`` or ``(record, source_file, line, text)``:
+        ``text``, the record's canonical JSON, is kept as is (the manifest form's digest is
+        taken over exactly these bytes); without it the record is encoded here."""
         stored = duplicates = 0
         now = time.time()
         self.db.execute("BEGIN IMMEDIATE")
         try:
-            for body, source_file, line in records:
+            for body, source_file, line, *text in records:
                 cur = self.db.execute(
                     "INSERT OR IGNORE INTO records (type, record_id, subject, body, source_file,"
-                    " line, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    " line, created_at, signed) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                     (
                         body["type"],
                         body["record_id"],
                         body["subject"],
-                        json.dumps(body, ensure_ascii=False, sort_keys=True),
+                        text[0] if text else json.dumps(body, ensure_ascii=False, sort_keys=True),
                         source_file,
                         line,
                         now,
+                        1 if "signature" in body else 0,
                     ),
                 )
                 if cur.rowcount:
@@ -204,11 +218,14 @@ class Outbox:
 
     def unsent_records(self, limit: int = 500, after_id: int = 0) -> list[StoredRecord]:
         rows = self.db.execute(
-            "SELECT id, type, record_id, body FROM records WHERE sent_at IS NULL AND id > ?"
-            " ORDER BY id LIMIT ?",
+            "SELECT id, type, record_id, body, signed FROM records"
+            " WHERE sent_at IS NULL AND id > ? ORDER BY id LIMIT ?",
             (after_id, limit),
         ).fetchall()
-        return [StoredRecord(id=r[0], type=r[1], record_id=r[2], text=r[3]) for r in rows]
+        return [
+            StoredRecord(id=r[0], type=r[1], record_id=r[2], text=r[3], signed=bool(r[4]))
+            for r in rows
+        ]
 
     def unsent_quarantine(self, limit: int = 500) -> list[tuple[int, dict]]:
         rows = self.db.execute(

@@ -5,10 +5,17 @@ key `<agency>.<kind>` per message) to the durable topic exchange `cosupervise.re
 `mandatory`, with the message property `user_id` set to the broker user from the AMQP URI — RabbitMQ
 refuses a message whose user_id is not the connection's user, so a sender cannot pose as another.
 A batch is marked sent only after the broker confirmed it.
+
+Records kept without a signature (the outbox's manifest form, the default) leave with one
+manifest per message: the SHA-256 of each record's stored canonical JSON, signed once with the
+agency's key over the batch actually sent (contracts.records.sign_manifest). A batch that is
+sent again after a lost confirm is built from the same rows, so it carries the same records
+and an identical manifest (Ed25519 is deterministic); the sharing service dedupes both.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import threading
@@ -22,7 +29,15 @@ import amqp.exceptions
 import kombu
 import kombu.exceptions
 
+from adapters.sdk import settings
 from adapters.sdk.outbox import Outbox
+from contracts.records import (
+    canonical_json,
+    key_id_for,
+    load_or_create_private_key,
+    loaded_private_key,
+    sign_manifest,
+)
 
 log = logging.getLogger(__name__)
 
@@ -69,10 +84,12 @@ def broker_user(connection: kombu.Connection) -> str:
 class Publisher:
     """One connection to the broker; `publish` returns only once the broker confirmed."""
 
-    def __init__(self, agency: str, uri: str, connect_timeout: float = 5.0):
+    def __init__(self, agency: str, uri: str, connect_timeout: float = 5.0, private_key=None):
         self.agency = agency
         self.uri = uri
         self.connect_timeout = connect_timeout
+        # signs the manifests; None: the agency's key under $COSUPERVISE_VAR, read when needed
+        self.private_key = private_key
         self.connection: kombu.Connection | None = None
         self.producer: kombu.Producer | None = None
 
@@ -175,7 +192,10 @@ def _record_batches(rows, max_records: int, max_bytes: int):
     for row in rows:
         row_size = len(row.text.encode("utf-8")) + 2
         if batch and (
-            row.type != current_type or len(batch) >= max_records or size + row_size > max_bytes
+            row.type != current_type
+            or row.signed != batch[0].signed  # one message, one form
+            or len(batch) >= max_records
+            or size + row_size > max_bytes
         ):
             yield current_type, batch
             batch, size = [], 0
@@ -186,12 +206,42 @@ def _record_batches(rows, max_records: int, max_bytes: int):
         yield current_type, batch
 
 
-def _records_message(batch, agency: str, batch_id: str) -> bytes:
+def _records_message(batch, agency: str, batch_id: str, manifest: dict | None = None) -> bytes:
     """The records message, byte for byte what json.dumps(..., sort_keys=True) of
-    {"adapter", "batch_id", "records"} gives, built from the records as the outbox stored them
-    (sorted keys, the same separators): no decoding and encoding again of every record."""
-    head = json.dumps({"adapter": agency, "batch_id": batch_id}, ensure_ascii=False)[:-1]
+    {"adapter", "batch_id", "records"} gives (with "manifest" when given), built from the
+    records as the outbox stored them: no decoding and encoding again of every record. The
+    records' own separators are kept (the manifest form's are compact: its digests are taken
+    over those very bytes)."""
+    head = {"adapter": agency, "batch_id": batch_id}
+    if manifest is not None:
+        head["manifest"] = manifest
+    head = json.dumps(head, ensure_ascii=False, sort_keys=True)[:-1]
     return (head + ', "records": [' + ", ".join(r.text for r in batch) + "]}").encode("utf-8")
+
+
+def _manifest_for(batch, publisher, agency: str) -> dict | None:
+    """The signed manifest of a batch of unsigned records (None for records signed each)."""
+    if batch[0].signed:
+        return None
+    key = getattr(publisher, "private_key", None)
+    if key is None:
+        # the key the records were kept under, if this process loaded it (process_file did);
+        # else the agency's key under $COSUPERVISE_VAR
+        named = json.loads(batch[0].text).get("key_id")
+        key = loaded_private_key(named) if isinstance(named, str) else None
+        if key is None:
+            key = load_or_create_private_key(agency, settings.var_dir())
+    key_id = key_id_for(agency, key.public_key())
+    member = f'"key_id":"{key_id}"'
+    digests = []
+    for row in batch:
+        if member not in row.text:
+            # kept under a key since replaced: the record now names the key that signs it
+            body = json.loads(row.text)
+            body["key_id"] = key_id
+            row.text = canonical_json(body).decode("utf-8")
+        digests.append(hashlib.sha256(row.text.encode("utf-8")).hexdigest())
+    return sign_manifest(digests, key, agency, key_id)
 
 
 def publish_once(
@@ -227,10 +277,13 @@ def publish_once(
             break
         for record_type, batch in _record_batches(rows, batch_size, batch_bytes):
             batch_id = uuid.uuid4().hex
+            manifest = _manifest_for(batch, publisher, agency)
             if getattr(publisher, "takes_bytes", False):
-                body = _records_message(batch, agency, batch_id)
+                body = _records_message(batch, agency, batch_id, manifest)
             else:
                 body = {"records": [r.body for r in batch], "adapter": agency, "batch_id": batch_id}
+                if manifest is not None:
+                    body["manifest"] = manifest
             publisher.publish(record_type, body, batch_id)
             outbox.mark_records_sent([r.id for r in batch], batch_id)
             result.records_published += len(batch)
@@ -252,6 +305,7 @@ def flush(
     clock: Callable[[], float] = time.monotonic,
     on_retry: Callable[[Exception, float], None] | None = None,
     publisher_factory: Callable[[], Publisher] | None = None,
+    private_key=None,
 ) -> FlushResult:
     """Publish everything pending; retry with exponential back-off while the broker is away.
 
@@ -260,7 +314,7 @@ def flush(
     in the outbox for the next run) or at once when the broker refuses us for good.
     """
     result = FlushResult()
-    factory = publisher_factory or (lambda: Publisher(agency, uri))
+    factory = publisher_factory or (lambda: Publisher(agency, uri, private_key=private_key))
     deadline = clock() + retry_seconds
     delay = 0.5
 
@@ -304,8 +358,9 @@ class Streamer:
     its report) sends the rest. A batch is marked sent only once confirmed, as in flush().
     """
 
-    def __init__(self, outbox_path: str | Path, agency: str, uri: str):
+    def __init__(self, outbox_path: str | Path, agency: str, uri: str, private_key=None):
         self.outbox_path, self.agency, self.uri = outbox_path, agency, uri
+        self.private_key = private_key
         self.result = FlushResult()
         self._wake = threading.Event()
         self._done = False
@@ -331,7 +386,9 @@ class Streamer:
                 while not self._done:  # once done, the final flush sends the rest
                     self._wake.clear()
                     if publisher is None:
-                        publisher = Publisher(self.agency, self.uri).connect()
+                        publisher = Publisher(
+                            self.agency, self.uri, private_key=self.private_key
+                        ).connect()
                     publish_once(publisher, outbox, self.agency, self.result, quarantine=False)
                     self._wake.wait()
         except Exception as exc:  # noqa: BLE001 - the final flush retries and reports

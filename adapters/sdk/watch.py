@@ -93,7 +93,13 @@ def watch(
             pending = outbox.pending_counts()
             if pending["records"] or pending["quarantine"]:
                 try:
-                    result = flush(outbox, adapter.agency, uri, retry_seconds=retry_seconds)
+                    result = flush(
+                        outbox,
+                        adapter.agency,
+                        uri,
+                        retry_seconds=retry_seconds,
+                        private_key=key,
+                    )
                     log(
                         f"已发布 published: {result.records_published} 条记录 records，"
                         f"{result.quarantine_published} 条隔离报告 quarantine reports"

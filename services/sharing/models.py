@@ -44,11 +44,19 @@ class Record(Base):
     ref: Mapped[str | None] = mapped_column(String(128), nullable=True)
     data: Mapped[dict] = mapped_column(JSON)
     key_id: Mapped[str] = mapped_column(String(128))
+    # the record's own Ed25519 signature; empty when its message's manifest vouches for it
     signature: Mapped[str] = mapped_column(String(256))
     event_id: Mapped[str] = mapped_column(String(36))
     message_id: Mapped[str | None] = mapped_column(String(128), nullable=True)
     sender: Mapped[str | None] = mapped_column(String(64), nullable=True)
     received_at = mapped_column(DateTime(timezone=True))
+    # occurred_at as the agency sent it (its offset included): what the signature covers, which
+    # the timestamp column cannot give back. NULL on rows stored before it was kept.
+    occurred_text: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    # the manifest form: which stored manifest lists this record's digest, and where. No foreign
+    # key: a bulk insert of a million rows should not pay a lookup per row for it.
+    manifest_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    manifest_position: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
     __table_args__ = (
         UniqueConstraint("source_unit", "record_id", name="uq_records_source_record"),
@@ -57,6 +65,23 @@ class Record(Base):
         Index("ix_records_occurred", "occurred_at"),
         Index("ix_records_ref", "ref"),
     )
+
+
+class RecordManifest(Base):
+    """A message's signed manifest (contracts.records, the manifest form): the SHA-256 of each
+    of its records, signed once by the agency. Kept so that the records it vouches for can be
+    verified again (contracts.records.reverify_stored); one row per distinct manifest."""
+
+    __tablename__ = "record_manifests"
+    # SHA-256 (hex) of the manifest's signed bytes
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    source_unit: Mapped[str] = mapped_column(String(32))
+    scheme: Mapped[str] = mapped_column(String(40))
+    key_id: Mapped[str] = mapped_column(String(128))
+    digests: Mapped[list] = mapped_column(JSON)
+    signature: Mapped[str] = mapped_column(String(256))
+    message_id: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    received_at = mapped_column(DateTime(timezone=True))
 
 
 class RecordCount(Base):

@@ -18,6 +18,9 @@ from contracts.records import (
     REASON_TEXT,
     SCHEMA_INVALID,
     RecordRejected,
+    manifest_payload,
+    verify_manifest,
+    verify_manifest_record,
     verify_record,
 )
 
@@ -95,6 +98,9 @@ class Screened:
     good: list[dict] = field(default_factory=list)  # canonical record + source_unit + key_id ...
     refused: list[Refusal] = field(default_factory=list)
     duplicates_in_batch: int = 0
+    # the message's verified manifest (id, scheme, key_id, digests, signature), when its records
+    # came in the manifest form; stored with them so they can be verified again later
+    manifest: dict | None = None
 
 
 def resolve_sender(
@@ -235,6 +241,26 @@ def screen(
             cache[(agency, key_id)] = public_keys(agency, key_id)
         return cache[(agency, key_id)]
 
+    manifest = body.get("manifest")
+    digests: list[str] | None = None
+    manifest_refusal: RecordRejected | None = None
+    if manifest is not None and any(
+        isinstance(r, Mapping) and "signature" not in r for r in records
+    ):
+        # one signature for the message; each record then only has to match its digest
+        try:
+            digests = verify_manifest(manifest, len(records), sender, lookup)
+        except RecordRejected as exc:
+            manifest_refusal = exc
+        else:
+            out.manifest = {
+                "id": hashlib.sha256(manifest_payload(manifest)).hexdigest(),
+                "scheme": manifest["scheme"],
+                "key_id": manifest["key_id"],
+                "digests": digests,
+                "signature": manifest["signature"],
+            }
+
     seen: set[str] = set()
     for position, record in enumerate(records):
         if pause is not None and position % PAUSE_EVERY == PAUSE_EVERY - 1:
@@ -250,13 +276,22 @@ def screen(
                 )
             )
             continue
+        by_manifest = manifest is not None and "signature" not in record
         try:
-            verified = verify_record(record, lookup, record_kinds)
+            if not by_manifest:
+                verified = verify_record(record, lookup, record_kinds)
+            elif manifest_refusal is not None:
+                raise manifest_refusal
+            else:
+                verified, _ = verify_manifest_record(
+                    record, digests[position], manifest["key_id"], record_kinds
+                )
         except RecordRejected as exc:
             out.refused.append(_refuse_record(record, exc.code, exc.message, exc.field))
             continue
         try:
-            occurred(verified["occurred_at"])
+            # parsed once here; record_row stores it
+            verified["occurred"] = occurred(verified["occurred_at"])
         except (ValueError, OverflowError):
             out.refused.append(
                 _refuse_record(record, SCHEMA_INVALID, "时间超出可表示的范围", "occurred_at")
@@ -266,7 +301,12 @@ def screen(
             out.duplicates_in_batch += 1
             continue
         seen.add(verified["record_id"])
-        verified["key_id"], verified["signature"] = record["key_id"], record["signature"]
+        verified["key_id"] = record["key_id"]
+        if by_manifest:
+            verified["signature"] = ""  # vouched for by the manifest at this position
+            verified["manifest_id"], verified["manifest_position"] = out.manifest["id"], position
+        else:
+            verified["signature"] = record["signature"]
         out.good.append(verified)
     return out
 
@@ -329,16 +369,21 @@ def ref_of(record: Mapping) -> str | None:
 def record_row(
     verified: Mapping, *, sender: str | None, message_id: str | None, event_id: str, now: datetime
 ) -> dict:
+    at = verified.get("occurred")
     return {
         "source_unit": verified["source_unit"],
         "record_id": verified["record_id"],
         "type": verified["type"],
         "subject": verified["subject"],
-        "occurred_at": occurred(verified["occurred_at"]),
+        "occurred_at": at if at is not None else occurred(verified["occurred_at"]),
+        # as sent (with its offset): the signed bytes hold it, the timestamp column does not
+        "occurred_text": verified["occurred_at"],
         "ref": ref_of(verified),
         "data": verified["data"],
         "key_id": verified["key_id"],
         "signature": verified["signature"],
+        "manifest_id": verified.get("manifest_id"),
+        "manifest_position": verified.get("manifest_position"),
         "event_id": event_id,
         "message_id": message_id,
         "sender": sender,

@@ -98,7 +98,13 @@ class SharingService(ServiceBase):
         specs = self._warning_rules()
         with self.db.unit_of_work(actor) as uow:
             new = store.insert_records(
-                uow.session, screened.good, sender=delivery.user_id, message_id=message_id, now=now
+                uow.session,
+                screened.good,
+                sender=delivery.user_id,
+                message_id=message_id,
+                now=now,
+                manifest=screened.manifest,
+                source_unit=sender,
             )
             counts.bump(uow.session, new)
             quarantined = store.insert_refusals(

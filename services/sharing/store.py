@@ -23,13 +23,20 @@ from runtime import clock
 from runtime.ids import new_id
 from services.sharing import rules
 from services.sharing import warnings as wr
-from services.sharing.models import EarlyWarning, Quarantined, Record, WarningRecord
+from services.sharing.models import (
+    EarlyWarning,
+    Quarantined,
+    Record,
+    RecordManifest,
+    WarningRecord,
+)
 
 # a spike is evident long before this many records in one window; bounded work per batch
 MAX_WINDOW_ROWS = 5000
 _DAY = timedelta(days=1)  # facts keep dates: the last day of a spike lasts until its midnight
 RECORDS = Record.__table__
 QUARANTINE = Quarantined.__table__
+MANIFESTS = RecordManifest.__table__
 WARNING_RECORDS = WarningRecord.__table__
 # every row a warning rule reads back besides the new ones
 RECORD_COLUMNS = (
@@ -56,10 +63,39 @@ def clean(value):
     return value.replace("\x00", "\ufffd").encode("utf-8", "replace").decode("utf-8")
 
 
+def insert_manifest(
+    session: Session, manifest: dict, *, source_unit: str, message_id: str | None, now: datetime
+) -> None:
+    """Keep a message's verified manifest once (a batch resent after a lost confirm has the same
+    one: Ed25519 signatures are deterministic, so the same digests give the same manifest)."""
+    stmt = _insert(session, MANIFESTS).on_conflict_do_nothing(index_elements=["id"])
+    session.connection().execute(
+        stmt,
+        {
+            "id": manifest["id"],
+            "source_unit": source_unit,
+            "scheme": manifest["scheme"],
+            "key_id": clean(manifest["key_id"])[:128],
+            "digests": manifest["digests"],
+            "signature": clean(manifest["signature"])[:256],
+            "message_id": clean(message_id),
+            "received_at": now,
+        },
+    )
+
+
 def insert_records(
-    session: Session, good: list[dict], *, sender: str | None, message_id: str | None, now: datetime
+    session: Session,
+    good: list[dict],
+    *,
+    sender: str | None,
+    message_id: str | None,
+    now: datetime,
+    manifest: dict | None = None,
+    source_unit: str | None = None,
 ) -> list[dict]:
-    """Store the verified records of one batch; return the rows that were new (with ``id``)."""
+    """Store the verified records of one batch; return the rows that were new (with ``id``).
+    ``manifest``: the message's verified manifest, kept with the records that rely on it."""
     if not good:
         return []
     sender, message_id = clean(sender), clean(message_id)
@@ -80,6 +116,9 @@ def insert_records(
         pk = created.get((row["source_unit"], row["record_id"]))
         if pk is not None:
             new.append({**row, "id": pk})
+    if manifest is not None and any(row["manifest_id"] for row in new):
+        # kept only when a stored record relies on it (a redelivered batch stores nothing)
+        insert_manifest(session, manifest, source_unit=source_unit, message_id=message_id, now=now)
     return new
 
 

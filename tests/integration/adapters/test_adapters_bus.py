@@ -13,7 +13,12 @@ from adapters.sdk import get_adapter
 from adapters.sdk.ingest import outbox_path, process_file
 from adapters.sdk.outbox import Outbox
 from adapters.sdk.publisher import BrokerUnavailable, Publisher, ensure_topology, flush
-from contracts.records import FilePublicKeys, load_or_create_private_key, verify_record
+from contracts.records import (
+    FilePublicKeys,
+    load_or_create_private_key,
+    verify_manifest,
+    verify_manifest_record,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -67,9 +72,12 @@ def test_every_sample_arrives_signed_and_resending_adds_nothing(rabbit, var):
     for key, props, body in messages:
         assert props["user_id"] == "guest" and props["delivery_mode"] == 2
         assert props["content_type"] == "application/json" and body["batch_id"]
-        for rec in body["records"]:
+        # one signed manifest per message; each record matches its digest
+        digests = verify_manifest(body["manifest"], len(body["records"]), body["adapter"], keys)
+        for rec, digest in zip(body["records"], digests, strict=True):
             assert key == rec["type"] and body["adapter"] == rec["source_unit"]
-            verify_record(rec, keys)
+            assert "signature" not in rec
+            verify_manifest_record(rec, digest, body["manifest"]["key_id"])
     by_type = Counter(r["type"] for r in records)
     assert by_type == {
         "finance.disbursement": 11,

@@ -8,8 +8,9 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from adapters.sdk import get_adapter
 from adapters.sdk.ingest import process_file
 from adapters.sdk.outbox import Outbox
+from adapters.sdk.publisher import _manifest_for
 from adapters.sdk.readers import FileUnreadable
-from contracts.records import kind_allowed, verify_record
+from contracts.records import kind_allowed, verify_manifest, verify_manifest_record
 
 
 @pytest.fixture
@@ -58,9 +59,16 @@ def test_good_samples_map_completely_and_verify(samples, outbox, key, agency, pa
         0,
     )
     assert len(records) == count
+    # kept unsigned; the manifest the publisher signs over them vouches for each one
+    rows = outbox.unsent_records(limit=10_000)
+    assert not any(r.signed for r in rows)
+    manifest = _manifest_for(rows, type("P", (), {"private_key": key})(), agency)
+    digests = verify_manifest(manifest, len(rows), agency, {agency: key.public_key()})
+    for position, row in enumerate(rows):
+        verified, _ = verify_manifest_record(row.body, digests[position], manifest["key_id"])
+        assert verified["source_unit"] == agency
     for body in records.values():
         assert body["type"] == f"{agency}.{kind}" and kind_allowed(agency, body["type"])
-        assert verify_record(body, {agency: key.public_key()})["source_unit"] == agency
         assert body["occurred_at"].startswith("2025-") and body["occurred_at"].endswith("+08:00")
 
 
