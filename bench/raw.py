@@ -89,3 +89,83 @@ def raw_bus(uri: str, count: int = 10_000, size: int = 1024, window: int = 200) 
         "publish_per_s": round(count / published, 1),
         "per_s": round(received[0] / elapsed, 1),
     }
+
+
+def kombu_bus(uri: str, count: int = 10_000, size: int = 1024, window: int = 200) -> dict:
+    """raw_bus through kombu, issue 9's "raw kombu publisher and consumer": the client library
+    the adapters and nameko use, with the same confirms window and per-message acks, so that
+    what kombu itself costs is not counted against the ingest path."""
+    import kombu
+
+    queue = kombu.Queue(
+        f"bench.kombu.{uuid.uuid4().hex[:8]}", durable=True, auto_delete=False, routing_key=""
+    )
+    setup = kombu.Connection(uri)
+    setup_channel = setup.channel()
+    queue.bind(setup_channel).declare()
+
+    consumed = threading.Event()
+    ready = threading.Event()
+    received = [0]
+
+    def consume():
+        with kombu.Connection(uri) as conn:
+            channel = conn.channel()
+
+            def on_message(message):
+                received[0] += 1
+                message.ack()
+                if received[0] >= count:
+                    consumed.set()
+
+            consumer = kombu.Consumer(
+                channel, queues=[queue], on_message=on_message, prefetch_count=window
+            )
+            with consumer:
+                ready.set()
+                while not consumed.is_set():
+                    try:
+                        conn.drain_events(timeout=1)
+                    except TimeoutError:
+                        continue
+
+    consumer_thread = threading.Thread(target=consume, daemon=True)
+    consumer_thread.start()
+    ready.wait(10)
+
+    pub = kombu.Connection(uri)
+    channel = pub.channel()
+    channel.confirm_select()
+    confirmed = [0]
+
+    def on_ack(delivery_tag, multiple):
+        confirmed[0] = max(confirmed[0], delivery_tag) if multiple else confirmed[0] + 1
+
+    channel.events["basic_ack"].add(on_ack)
+    producer = kombu.Producer(
+        channel, exchange=kombu.Exchange(""), routing_key=queue.name, auto_declare=False
+    )
+    body = b"x" * size
+    started = time.perf_counter()
+    sent = 0
+    while sent < count:
+        producer.publish(body, delivery_mode=2, content_type="application/octet-stream")
+        sent += 1
+        while sent - confirmed[0] >= window:
+            pub.drain_events(timeout=10)
+    while confirmed[0] < count:
+        pub.drain_events(timeout=10)
+    published = time.perf_counter() - started
+    consumed.wait(120)
+    elapsed = time.perf_counter() - started
+    consumer_thread.join(5)
+    queue.bind(setup_channel).delete()
+    pub.release()
+    setup.release()
+    return {
+        "messages": count,
+        "bytes": size,
+        "window": window,
+        "publish_per_s": round(count / published, 1),
+        "per_s": round(received[0] / elapsed, 1),
+    }
