@@ -734,7 +734,10 @@ def verify_manifest_record(
     if not isinstance(record, Mapping):
         raise RecordRejected(SCHEMA_INVALID, "记录应为 JSON 对象 (record must be an object)")
     try:
-        payload = canonical_json(record)
+        text = json.dumps(
+            record, sort_keys=True, ensure_ascii=False, separators=(",", ":"), allow_nan=False
+        )
+        payload = text.encode("utf-8")
     except (TypeError, ValueError) as exc:
         raise RecordRejected(
             SCHEMA_INVALID, f"data 含无法序列化的值: {exc}", field="data"
@@ -758,7 +761,7 @@ def verify_manifest_record(
             field="type",
         )
     loaded["source_unit"] = source_unit
-    return loaded, payload
+    return loaded, text
 
 
 def reverify_stored(row: Mapping, manifest: Mapping | None, public_key_lookup) -> bool:

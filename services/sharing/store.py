@@ -8,12 +8,12 @@ its own and is never stored twice, even by two consumers at once.
 
 from __future__ import annotations
 
-import uuid
+import os
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import Text, bindparam, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -99,27 +99,39 @@ def insert_records(
     if not good:
         return []
     sender, message_id = clean(sender), clean(message_id)
+    event_ids = _uuids(len(good))
     rows = [
-        rules.record_row(
-            r, sender=sender, message_id=message_id, event_id=str(uuid.uuid4()), now=now
-        )
-        for r in good
+        rules.record_row(r, sender=sender, message_id=message_id, event_id=e, now=now)
+        for r, e in zip(good, event_ids, strict=True)
     ]
     stmt = (
         _insert(session, RECORDS)
+        # the JSON text as it is: SQLAlchemy's JSON type would encode every record's data again
+        .values(data=bindparam("data_json", type_=Text()))
         .on_conflict_do_nothing(index_elements=["source_unit", "record_id"])
         .returning(RECORDS.c.id, RECORDS.c.source_unit, RECORDS.c.record_id)
     )
     created = {(unit, rid): pk for pk, unit, rid in session.connection().execute(stmt, rows)}
     new = []
-    for row in rows:
+    for row, verified in zip(rows, good, strict=True):
         pk = created.get((row["source_unit"], row["record_id"]))
         if pk is not None:
-            new.append({**row, "id": pk})
+            new.append({**row, "id": pk, "data": verified["data"]})
     if manifest is not None and any(row["manifest_id"] for row in new):
         # kept only when a stored record relies on it (a redelivered batch stores nothing)
         insert_manifest(session, manifest, source_unit=source_unit, message_id=message_id, now=now)
     return new
+
+
+def _uuids(count: int) -> list[str]:
+    """``count`` random (version 4) UUIDs from one read of the system's randomness: the same
+    values uuid.uuid4() gives, without building a UUID object per record."""
+    raw = os.urandom(16 * count).hex()
+    out = []
+    for i in range(0, 32 * count, 32):
+        h = raw[i : i + 32]
+        out.append(f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{'89ab'[int(h[16], 16) & 3]}{h[17:20]}-{h[20:]}")
+    return out
 
 
 def insert_refusals(
