@@ -145,6 +145,8 @@ class PortraitOut(Answer):
     subject_name = fields.String()
     facts = fields.List(fields.Nested(RecordOut))
     facts_total = fields.Integer()
+    # how many leads, problems and tasks there are in all (the lists hold the newest 30)
+    totals = fields.Dict(keys=fields.String(), values=fields.Integer())
     timeline = fields.List(fields.Dict())
     items = fields.List(fields.Dict())
     findings = fields.List(fields.Dict())

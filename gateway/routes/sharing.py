@@ -113,6 +113,13 @@ def compose_portrait(subject: str, answers: dict) -> dict:
         "circulars": items("rectification", "circular"),
         "topics": items("research", "topic"),
     }
+    leads, rectification = ok.get("leads") or {}, ok.get("rectification") or {}
+    counted = rectification.get("totals") or {}
+    out["totals"] = {
+        "leads": leads.get("total", len(out["leads"])),
+        "problems": counted.get("problem", len(out["problems"])),
+        "tasks": counted.get("task", len(out["tasks"])),
+    }
     out["sections"] = {
         name: ("ok" if service in ok else "unavailable") for name, service in SECTIONS.items()
     }

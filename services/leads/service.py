@@ -81,6 +81,21 @@ def _overdue_clause(today: date):
     )
 
 
+PORTRAIT_ROWS = 30
+# what a portrait shows of a lead (serialize.search_hit, rules.overdue)
+PORTRAIT_COLUMNS = (
+    Lead.id,
+    Lead.summary,
+    Lead.status,
+    Lead.subject,
+    Lead.created_at,
+    Lead.category,
+    Lead.holder_unit,
+    Lead.accept_due,
+    Lead.feedback_due,
+)
+
+
 def _visible(stmt, who: Identity):
     """Narrow a query on ``Lead`` to the caller's need-to-know."""
     if rules.sees_all(who):
@@ -558,14 +573,21 @@ class LeadsService(ServiceBase):
         subject = _text(payload, "subject", 120)
         today = clock.today()
         with self.db.read() as session:
-            # the newest 100: a portrait reads recent leads; the leads list pages the rest
-            rows = session.scalars(
-                _visible(select(Lead), who)
+            # the newest few, and how many in all: the leads list pages the rest.
+            # Columns, not Lead objects: a portrait is asked often and needs none of the rest
+            rows = session.execute(
+                _visible(select(*PORTRAIT_COLUMNS), who)
                 .where(Lead.subject == subject)
                 .order_by(Lead.created_at.desc())
-                .limit(100)
+                .limit(PORTRAIT_ROWS)
             ).all()
+            total = len(rows)
+            if total == PORTRAIT_ROWS:
+                total = session.scalar(
+                    _visible(select(func.count(Lead.id)), who).where(Lead.subject == subject)
+                )
             return {
+                "total": total,
                 "items": [
                     {
                         **serialize.search_hit(r),
@@ -574,7 +596,7 @@ class LeadsService(ServiceBase):
                         "overdue": rules.overdue(r, today),
                     }
                     for r in reversed(rows)
-                ]
+                ],
             }
 
     @rpc

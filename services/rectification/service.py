@@ -8,7 +8,6 @@ from datetime import datetime
 from nameko.timer import Timer
 from sqlalchemy import false, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
 
 from contracts.errors import NotFound, RuleViolation
 from contracts.schemas import rectification as schemas
@@ -67,7 +66,7 @@ def _get(session, model, key, what):
     return obj
 
 
-PORTRAIT_ROWS = 100
+PORTRAIT_ROWS = 30  # the newest of each in a portrait; totals count them all
 
 
 def _problems_in_scope(stmt, who: Identity):
@@ -890,15 +889,29 @@ class RectificationService(ServiceBase):
         with self.db.read() as session:
             out = []
             problem_ids = []
-            # the newest 100 of each, their tasks and problems fetched in one query each
-            # (not one lazy load per row): a portrait must stay fast with 10,000 tasks
-            problems = session.scalars(
-                _problems_in_scope(select(Problem), who)
+            # the newest few of each, as columns (not objects with their tasks and histories):
+            # a portrait is asked often and must stay fast with 10,000 tasks
+            problems = session.execute(
+                _problems_in_scope(
+                    select(
+                        Problem.id,
+                        Problem.title,
+                        Problem.created_at,
+                        Problem.source,
+                        Problem.nature,
+                    ),
+                    who,
+                )
                 .where(Problem.subject == subject)
-                .options(selectinload(Problem.tasks))
                 .order_by(Problem.created_at.desc())
                 .limit(PORTRAIT_ROWS)
             ).all()
+            statuses: dict[str, list[str]] = {p.id: [] for p in problems}
+            if statuses:
+                for problem_id, status in session.execute(
+                    select(Task.problem_id, Task.status).where(Task.problem_id.in_(list(statuses)))
+                ):
+                    statuses[problem_id].append(status)
             for p in reversed(problems):
                 problem_ids.append(p.id)
                 out.append(
@@ -906,16 +919,25 @@ class RectificationService(ServiceBase):
                         "kind": "problem",
                         "id": p.id,
                         "title": p.title,
-                        "status": rules.problem_status(p),
+                        "status": rules.status_from_tasks(statuses[p.id]),
                         "at": clock.iso(p.created_at),
                         "source": p.source,
                         "nature": p.nature,
                     }
                 )
-            tasks = session.scalars(
-                _tasks_in_scope(select(Task), who)
+            tasks = session.execute(
+                _tasks_in_scope(
+                    select(
+                        Task.id,
+                        Task.status,
+                        Task.created_at,
+                        Task.deadline,
+                        Task.problem_id,
+                        Problem.title,
+                    ).join(Problem, Problem.id == Task.problem_id),
+                    who,
+                )
                 .where(Task.responsible_unit == subject)
-                .options(selectinload(Task.problem))
                 .order_by(Task.created_at.desc())
                 .limit(PORTRAIT_ROWS)
             ).all()
@@ -924,7 +946,7 @@ class RectificationService(ServiceBase):
                     {
                         "kind": "task",
                         "id": t.id,
-                        "title": t.problem.title,
+                        "title": t.title,
                         "status": t.status,
                         "at": clock.iso(t.created_at),
                         "deadline": clock.iso(t.deadline),
@@ -955,7 +977,20 @@ class RectificationService(ServiceBase):
                                 "at": clock.iso(c.issued_at),
                             }
                         )
-            return {"items": out}
+            totals = {"problem": len(problems), "task": len(tasks)}
+            if len(problems) == PORTRAIT_ROWS:
+                totals["problem"] = session.scalar(
+                    _problems_in_scope(select(func.count(Problem.id)), who).where(
+                        Problem.subject == subject
+                    )
+                )
+            if len(tasks) == PORTRAIT_ROWS:
+                totals["task"] = session.scalar(
+                    _tasks_in_scope(select(func.count(Task.id)), who).where(
+                        Task.responsible_unit == subject
+                    )
+                )
+            return {"items": out, "totals": totals}
 
     @rpc
     def links(self, payload):

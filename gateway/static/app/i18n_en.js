@@ -20,7 +20,7 @@ export const EN = {
   '计划共商 · 工作共推 · 信息共享 · 线索共处 · 整改共促 · 成果共用 · 课题共研': 'Plan · Work · Share · Leads · Rectify · Results · Research',
   // common
   '正在加载…': 'Loading…', 暂无数据: 'No data', '加载失败：': 'Could not load: ', 重试: 'Retry', 全部: 'all',
-  '在表格中筛选…': 'Filter this table…', 在表格中筛选: 'Filter this table', '共 {n} 条': '{n} rows', '（全部 {n} 条）': ' (of {n})',
+  '在表格中筛选…': 'Filter this table…', 在表格中筛选: 'Filter this table', '共 {n} 条': '{n} rows', '显示最近 {n} 条，共 {m} 条': 'The newest {n} of {m}', '（全部 {n} 条）': ' (of {n})',
   没有符合筛选条件的记录: 'No rows match the filter', 上一页: 'Previous', 下一页: 'Next',
   提交: 'Submit', '正在提交…': 'Submitting…', 取消: 'Cancel', 确定: 'OK', 关闭: 'Close', 操作成功: 'Done',
   此项为必填项: 'This field is required', '请完善标红的项目。': 'Please complete the fields marked in red.', '请选择…': 'Choose…',

@@ -516,6 +516,9 @@ def test_views_for_the_gateway_stay_within_the_callers_rights(platform):
         ("problem", court["id"]),
         ("task", court_task["id"]),
     }
+    by_kind = {i["kind"]: i for i in found}
+    assert by_kind["task"]["title"] == by_kind["problem"]["title"] == court["title"]
+    assert by_kind["problem"]["status"] == "rectifying" and by_kind["task"]["overdue"] is True
     assert call("ecology-reporter", "rectification", "by_subject", {"subject": "court"}) == {
         "items": []
     }

@@ -181,8 +181,12 @@ export async function portraitPage(main, [subject]) {
         x.status ? [' ', badge(STATUS_GROUP[kind] ? label(STATUS_GROUP[kind], x.status) : x.status, 'neutral')] : null,
         x.overdue ? [' ', badge(t('已逾期'), 'bad')] : null);
     })) : empty(none || t('无'));
+    // the lists hold the newest few; totals count them all
+    const total = (name) => p.totals?.[name] ?? (p[name] || []).length;
+    const more = (name) => total(name) > (p[name] || []).length
+      ? h('p.muted', t('显示最近 {n} 条，共 {m} 条', { n: (p[name] || []).length, m: total(name) })) : null;
     const counts = [[t('共享数据'), p.facts_total ?? facts.length], [t('风险预警'), (p.warnings || []).length], [t('监督事项'), (p.items || []).length],
-      [t('问题线索'), (p.leads || []).length], [t('整改问题'), (p.problems || []).length], [t('整改任务'), (p.tasks || []).length]];
+      [t('问题线索'), total('leads')], [t('整改问题'), total('problems')], [t('整改任务'), total('tasks')]];
     return h('div',
       (p.unavailable || []).length ? h('div.alert.alert-warn', t('以下服务暂未应答，画像可能不全：{s}', { s: p.unavailable.map((x) => label('mechanism', x)).join('、') })) : null,
       h('div.stat-row', counts.map(([k, v]) => h('div.stat', h('div.stat-label', k), h('div.stat-value', v)))),
@@ -209,8 +213,9 @@ export async function portraitPage(main, [subject]) {
           (p.warnings || []).length ? card(t('风险预警'), list('warning', p.warnings)) : null,
           card(t('相关监督事项'), list('item', p.items)),
           (p.findings || []).length ? card(t('发现问题'), list('finding', p.findings)) : null,
-          card(t('相关问题线索'), list('lead', p.leads, t('无（或不在本单位知悉范围内）'))),
-          card(t('整改问题与任务'), h('div', list('problem', p.problems, t('无整改问题')), (p.tasks || []).length ? list('task', p.tasks) : null)),
+          card(t('相关问题线索'), h('div', list('lead', p.leads, t('无（或不在本单位知悉范围内）')), more('leads'))),
+          card(t('整改问题与任务'), h('div', list('problem', p.problems, t('无整改问题')), more('problems'),
+            (p.tasks || []).length ? list('task', p.tasks) : null, more('tasks'))),
           (p.circulars || []).length ? card(t('相关通报'), list('circular', p.circulars)) : null)));
   });
 }
