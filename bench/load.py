@@ -21,21 +21,26 @@ def _ms(text: str) -> float:
     return float(m.group(1)) * _UNITS[m.group(2)]
 
 
-def check(url: str, token: str) -> dict:
-    r = requests.get(url, headers={"Authorization": f"Bearer {token}"}, timeout=30)
+def check(url: str, token: str, headers: dict | None = None) -> dict:
+    r = requests.get(
+        url, headers={"Authorization": f"Bearer {token}", **(headers or {})}, timeout=30
+    )
     if r.status_code != 200:
         raise RuntimeError(f"GET {url} -> {r.status_code}: {r.text[:500]}")
     return r.json()
 
 
-def run(url: str, token: str, clients: int, seconds: float) -> dict:
-    check(url, token)  # warm, and a wrong answer is an error, not a figure
+def run(url: str, token: str, clients: int, seconds: float, headers: dict | None = None) -> dict:
+    """``headers``: sent with every request besides the token (``Cache-Control: no-cache``
+    makes the gateway ask the services every time)."""
+    headers = {"Authorization": f"Bearer {token}", **(headers or {})}
+    check(url, token, headers)  # warm, and a wrong answer is an error, not a figure
     if shutil.which("wrk"):
-        return _wrk(url, token, clients, seconds)
-    return _threads(url, token, clients, seconds)
+        return _wrk(url, headers, clients, seconds)
+    return _threads(url, headers, clients, seconds)
 
 
-def _wrk(url, token, clients, seconds) -> dict:
+def _wrk(url, headers, clients, seconds) -> dict:
     threads = min(clients, 2)
     out = subprocess.run(
         [
@@ -46,8 +51,7 @@ def _wrk(url, token, clients, seconds) -> dict:
             "--latency",
             "--timeout",
             "10s",
-            "-H",
-            f"Authorization: Bearer {token}",
+            *(arg for name, value in headers.items() for arg in ("-H", f"{name}: {value}")),
             url,
         ],
         capture_output=True,
@@ -72,7 +76,7 @@ def _wrk(url, token, clients, seconds) -> dict:
     }
 
 
-def _threads(url, token, clients, seconds) -> dict:
+def _threads(url, headers, clients, seconds) -> dict:
     latencies: list[float] = []
     failures: list[str] = []
     stop = time.perf_counter() + seconds
@@ -81,7 +85,7 @@ def _threads(url, token, clients, seconds) -> dict:
     def client():
         own = []
         with requests.Session() as s:
-            s.headers["Authorization"] = f"Bearer {token}"
+            s.headers.update(headers)
             while time.perf_counter() < stop:
                 t0 = time.perf_counter()
                 r = s.get(url, timeout=30)

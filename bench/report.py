@@ -84,6 +84,7 @@ def lines(results: dict) -> list[str]:
         for name, path in (
             ("ingest.ratio", ("ingest", db, "ratio")),
             ("gateway.portrait.ratio", ("gateway", db, "portrait_ratio")),
+            ("gateway.portrait_fanout.ratio", ("gateway", db, "portrait_fanout_ratio")),
             ("gateway.dashboard.ratio", ("gateway", db, "dashboard_ratio")),
             ("scale.portrait_p50_ratio", ("growth", db, "portrait_p50_ratio")),
             ("scale.records_p50_ratio", ("growth", db, "records_p50_ratio")),
@@ -113,12 +114,14 @@ def markdown(results: dict) -> str:
                 + " |"
             )
 
-    row("raw bus, 1 KB messages/s", "ingest", "raw", "per_s", fmt="{:,.0f}")
+    row("raw bus (kombu), 1 KB messages/s", "ingest", "raw", "per_s", fmt="{:,.0f}")
+    row("raw bus (py-amqp), 1 KB messages/s", "ingest", "raw_amqp", "per_s", fmt="{:,.0f}")
     row("ingest, records/s (file → committed rows)", "ingest", "file", "per_s", fmt="{:,.0f}")
     row("**ingest.ratio** (goal ≥ 2.0)", "ingest", "ratio")
+    row("ingest ratio against py-amqp", "ingest", "ratio_vs_amqp")
     row("single record, p50 ms", "ingest", "latency", "p50_ms")
     row("single record, p99 ms (goal ≤ 100)", "ingest", "latency", "p99_ms")
-    for name in ("ping", "portrait", "dashboard"):
+    for name in ("ping", "portrait", "portrait_fanout", "dashboard"):
         for c in ("1", "16", "64"):
             row(f"{name}, {c} clients: req/s", "gateway", name, c, "per_s", fmt="{:,.1f}")
             p50 = [_get(results, "gateway", db, name, c, "p50_ms") for db in dbs]
@@ -139,6 +142,11 @@ def markdown(results: dict) -> str:
                     + " |"
                 )
     row("**gateway.portrait.ratio** (goal ≥ 0.5)", "gateway", "portrait_ratio")
+    row(
+        "gateway.portrait_fanout.ratio (no-cache: five services asked)",
+        "gateway",
+        "portrait_fanout_ratio",
+    )
     row("gateway.dashboard.ratio", "gateway", "dashboard_ratio")
     row("portrait answer, bytes", "gateway", "portrait_bytes", fmt="{:,}")
     row("portrait p50 ms at 10k records", "growth", "at_small", "portrait", "p50_ms")
