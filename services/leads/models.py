@@ -1,6 +1,16 @@
 """Tables the leads service owns."""
 
-from sqlalchemy import JSON, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from runtime.tables import add_runtime_tables
@@ -15,8 +25,10 @@ RUNTIME_TABLES = add_runtime_tables(Base.metadata)
 
 class Lead(Base):
     __tablename__ = "leads"
+    # a subject's newest leads (the portrait) read through this index, not sorted from all
+    __table_args__ = (Index("ix_leads_subject_created", "subject", "created_at"),)
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
-    subject: Mapped[str] = mapped_column(String(120), index=True)
+    subject: Mapped[str] = mapped_column(String(120))
     summary: Mapped[str] = mapped_column(Text)
     category: Mapped[str] = mapped_column(String(40))
     sensitivity: Mapped[str] = mapped_column(String(20))

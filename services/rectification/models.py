@@ -6,6 +6,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -25,11 +26,13 @@ RUNTIME_TABLES = add_runtime_tables(Base.metadata)
 
 class Problem(Base):
     __tablename__ = "problems"
+    # a subject's newest problems (the portrait) read through this index, not sorted from all
+    __table_args__ = (Index("ix_problems_subject_created", "subject", "created_at"),)
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
     year: Mapped[int] = mapped_column(Integer, index=True)
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text)
-    subject: Mapped[str] = mapped_column(String(120), index=True)
+    subject: Mapped[str] = mapped_column(String(120))
     source: Mapped[str] = mapped_column(String(40))
     nature: Mapped[str] = mapped_column(String(20))
     origin_kind: Mapped[str | None] = mapped_column(String(20), nullable=True)
@@ -44,10 +47,12 @@ class Problem(Base):
 
 class Task(Base):
     __tablename__ = "tasks"
+    # a unit's newest tasks (the portrait, the unit's list) through this index
+    __table_args__ = (Index("ix_tasks_unit_created", "responsible_unit", "created_at"),)
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
     problem_id: Mapped[str] = mapped_column(ForeignKey("problems.id"), index=True)
     year: Mapped[int] = mapped_column(Integer, index=True)
-    responsible_unit: Mapped[str] = mapped_column(String(60), index=True)
+    responsible_unit: Mapped[str] = mapped_column(String(60))
     supervising_units: Mapped[list] = mapped_column(JSON)
     measures: Mapped[str] = mapped_column(Text)
     deadline = mapped_column(Date, index=True)

@@ -520,7 +520,8 @@ def test_views_for_the_gateway_stay_within_the_callers_rights(platform):
     assert by_kind["task"]["title"] == by_kind["problem"]["title"] == court["title"]
     assert by_kind["problem"]["status"] == "rectifying" and by_kind["task"]["overdue"] is True
     assert call("ecology-reporter", "rectification", "by_subject", {"subject": "court"}) == {
-        "items": []
+        "items": [],
+        "totals": {"problem": 0, "task": 0},
     }
     node = call(
         "court-reporter", "rectification", "links", {"kind": "task", "id": court_task["id"]}
