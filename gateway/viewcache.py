@@ -1,4 +1,4 @@
-"""A short-lived cache of cross-service views (the portrait), per caller.
+"""A short-lived cache of cross-service views (the portrait, the dashboard), per caller.
 
 A portrait asks five services at once; sixteen office staff opening the same subject in a
 meeting would ask them eighty times for the same answer. The gateway keeps each caller's

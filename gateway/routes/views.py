@@ -68,6 +68,7 @@ def gather_all(ctx, method: str, payload: dict) -> dict:
     tag=TAG,
     query=DashboardQuery,
     response=DashboardOut,
+    cached=True,
 )
 def get_dashboard(ctx):
     year = ctx.query.get("year")  # none: every year
