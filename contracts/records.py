@@ -665,6 +665,105 @@ def unsigned_record(loaded: Mapping, agency: str, key_id: str) -> tuple[dict, by
     return record, payload
 
 
+def _canonical_encoder() -> Callable[[Any], str]:
+    """canonical_json as text, with the encoder built once (json.dumps builds one per call)."""
+    try:
+        from json.encoder import c_encode_basestring, c_make_encoder
+    except ImportError:  # pragma: no cover - CPython always has them
+        c_make_encoder = None
+    options = {"sort_keys": True, "ensure_ascii": False, "separators": (",", ":")}
+    encoder = json.JSONEncoder(**options, allow_nan=False)
+    if c_make_encoder is None or c_encode_basestring is None:  # pragma: no cover
+        return encoder.encode
+    markers: dict = {}
+    # (markers, default, encoder, indent, key sep, item sep, sort_keys, skipkeys, allow_nan):
+    # what json.dumps(obj, **options, allow_nan=False) runs for each call
+    make = c_make_encoder(
+        markers, encoder.default, c_encode_basestring, None, ":", ",", True, False, False
+    )
+
+    def encode(obj) -> str:
+        try:
+            return "".join(make(obj, 0))
+        except BaseException:
+            markers.clear()  # an encoding that failed half-way leaves its marks behind
+            raise
+
+    return encode
+
+
+def unsigned_encoder(
+    agency: str, key_id: str, record_type: str
+) -> Callable[[Any, Any, Any, Any], tuple[str, str, str] | None] | None:
+    """``unsigned_record(validate_record(record), agency, key_id)`` for an adapter's records of
+    one type (whose kind the caller has checked), in one pass and one encoding.
+
+    The returned function takes what a mapped record holds (``record_id``, ``subject``,
+    ``occurred_at``, ``data``) and gives ``(record_id, subject, canonical JSON text)`` — the
+    very text unsigned_record gives, so the same digest — for the records validate_record's
+    fast path accepts and neither size check refuses; None for anything else, and the caller
+    then asks validate_record and unsigned_record, which answer with their own error. Subjects
+    and times are checked once per distinct value. None when agency or type would not do."""
+    if not (
+        isinstance(agency, str)
+        and AGENCY_RE.match(agency)
+        and isinstance(record_type, str)
+        and record_type == record_type.strip()
+        and TYPE_RE.match(record_type)
+    ):
+        return None
+    encode = _canonical_encoder()
+    subjects: dict[str, str] = {}
+    times: dict[str, str] = {}
+    limit = MAX_RECORD_BYTES - _SIGNATURE_MEMBER
+
+    def fast(record_id, subject, occurred_at, data) -> tuple[str, str, str] | None:
+        if record_id.__class__ is not str or data.__class__ is not dict:
+            return None
+        record_id = record_id.strip()
+        if not RECORD_ID_RE.match(record_id):
+            return None
+        checked = subjects.get(subject) if subject.__class__ is str else None
+        if checked is None:
+            if not isinstance(subject, str):
+                return None
+            checked = subject.strip()
+            if not SUBJECT_RE.match(checked):
+                return None
+            if len(subjects) < 4096:
+                subjects[subject] = checked
+        at = times.get(occurred_at) if occurred_at.__class__ is str else None
+        if at is None:
+            try:
+                at = normalize_occurred_at(occurred_at)
+            except ValueError:
+                return None
+            if occurred_at.__class__ is str and len(times) < 4096:
+                times[occurred_at] = at
+        for key in data:
+            if key.__class__ is not str:
+                return None
+        try:
+            text = encode(
+                {
+                    "data": data,
+                    "key_id": key_id,
+                    "occurred_at": at,
+                    "record_id": record_id,
+                    "source_unit": agency,
+                    "subject": checked,
+                    "type": record_type,
+                }
+            )
+        except (TypeError, ValueError, RecursionError):
+            return None
+        if len(text) * 4 > limit and len(text.encode("utf-8")) > limit:
+            return None  # too large (or close): the general path says so, with its sizes
+        return record_id, checked, text
+
+    return fast
+
+
 def sign_manifest(
     digests: list[str], private_key: Ed25519PrivateKey, agency: str, key_id: str | None = None
 ) -> dict:

@@ -149,3 +149,99 @@ def choice(table: dict[str, str]):
 
     convert.__name__ = "choice"
     return convert
+
+
+# --------------------------------------------------------------------------- fast paths
+#
+# A ledger of a million rows calls the converters above millions of times, mostly with the same
+# few plain forms ("1,050,000.00", "35%", "2025-03-15"). The fast forms below answer those
+# without Decimal or regular expressions and hand anything else to the general converter, so
+# each gives exactly what the general one gives (value and type, or the same ValueError):
+# tests/unit/adapters/test_adapters_fast_paths.py compares them on odd inputs as well.
+
+# Plain digits with an optional fraction: what ``Decimal(cleaned) * 1`` reads exactly. At most
+# 20 integer digits, so that no Decimal context rounding (28 digits) could come into play.
+_PLAIN_NUMBER = re.compile(r"([0-9]{1,20})(?:\.([0-9]*))?")
+
+
+def _plain_fast(cleaned: str, places: int):
+    """``_plain(Decimal(cleaned), places)`` for plain non-negative numbers with at most
+    ``places`` decimals (no rounding happens then), else None."""
+    m = _PLAIN_NUMBER.fullmatch(cleaned)
+    if m is None:
+        return None
+    fraction = m.group(2)
+    if not fraction or not fraction.strip("0"):
+        return int(m.group(1))  # "1050000.00" → 1050000, as _plain's integral case
+    if len(fraction) > places:
+        return None
+    return float(cleaned)  # the same double as float(Decimal(cleaned)): both round correctly
+
+
+def amount_fast(value):
+    """``amount`` for the common text forms ("1,200,000.00", "1200000", "85.5")."""
+    if value.__class__ is str:
+        number = _plain_fast(value.replace(",", ""), 2)
+        if number is not None:
+            return number
+    return amount(value)
+
+
+def number_fast(value):
+    if value.__class__ is str:
+        plain = _plain_fast(value.replace(",", ""), 4)
+        if plain is not None:
+            return plain
+    return number(value)
+
+
+def percent_fast(value):
+    """``percent`` for "35%", "35", "35.5" (0–100, at most two decimals)."""
+    if value.__class__ is str:
+        cleaned = value[:-1] if value.endswith("%") else value
+        number = _plain_fast(cleaned.replace(",", ""), 2)
+        if number is not None and number <= 100:
+            return number
+    return percent(value)
+
+
+def text_fast(value) -> str:
+    return value.strip() if value.__class__ is str else text(value)
+
+
+def memoized(convert, size: int = 4096):
+    """A pure converter remembering its answers for text cells (dates repeat down a ledger).
+    Only answers are kept: a value it refuses is refused again, with the same error."""
+    memo: dict[str, object] = {}
+
+    def fast(value):
+        if value.__class__ is not str:
+            return convert(value)
+        try:
+            return memo[value]
+        except KeyError:
+            pass
+        result = convert(value)
+        if len(memo) >= size:
+            memo.clear()
+        memo[value] = result
+        return result
+
+    fast.__name__ = f"memoized_{getattr(convert, '__name__', 'convert')}"
+    return fast
+
+
+def fast_form(convert):
+    """The fast form of a converter (itself when it has none). Called once per file: memos
+    live as long as the file's mapping."""
+    if convert is amount:
+        return amount_fast
+    if convert is number:
+        return number_fast
+    if convert is percent:
+        return percent_fast
+    if convert is text:
+        return text_fast
+    if convert is occurred:
+        return memoized(occurred)
+    return convert

@@ -140,6 +140,88 @@ class TableMapper:
                 raise MappingError(WRONG_TYPE, str(exc)) from None
         return record
 
+    def fast_map(
+        self, headers: tuple[str, ...], units: Mapping[str, str]
+    ) -> Callable[[Mapping[str, Any]], tuple | None] | None:
+        """map_row compiled once for a file's headers, for the rows where nothing is off.
+
+        The returned function takes a row's values and gives ``(record_id, subject, occurred_at,
+        data)`` — what map_row's record holds — or None whenever a cell is blank where it is
+        required, a converter, the subject or ``derive`` refuses, or anything else is unusual:
+        the caller then asks map_row, which answers with its own error (or the same record).
+        Each column's header is looked up once, converters are their fast forms
+        (convert.fast_form), and unit names are resolved once per name. None when the mapping
+        has a shape this does not cover (map_row then does every row)."""
+        plan = []
+        for column, header in zip(self.columns, self.headers_for(tuple(headers)), strict=True):
+            target = column.target
+            if target.startswith("data."):
+                slot = target[5:]
+            elif target in ("record_id", SUBJECT, "occurred_at"):
+                slot = None
+            else:
+                return None
+            plan.append((header, column.required, target, slot, column.convert))
+        if any(t in ("type", "data") for t in self.id_from):
+            return None
+        subjects: dict[str, str] = {}
+
+        def subject(raw):
+            try:
+                return subjects[raw]
+            except (KeyError, TypeError):
+                pass
+            value = resolve_subject(raw, units)
+            if value is None:
+                raise LookupError(raw)
+            if raw.__class__ is str and len(subjects) < 4096:
+                subjects[raw] = value
+            return value
+
+        steps = tuple(
+            (
+                header,
+                required,
+                target,
+                slot,
+                subject if target == SUBJECT else convert.fast_form(conv),
+            )
+            for header, required, target, slot, conv in plan
+        )
+        id_from, id_prefix, derive = self.id_from, self.id_prefix, self.derive
+
+        def fast(values: Mapping[str, Any]) -> tuple | None:
+            get = values.get
+            record: dict[str, Any] = {}
+            data: dict[str, Any] = {}
+            try:
+                for header, required, target, slot, conv in steps:
+                    raw = get(header) if header else None
+                    # convert.is_blank: str.strip() takes off exactly what isspace() sees
+                    if raw is None or (isinstance(raw, str) and (raw == "" or raw.isspace())):
+                        if required:
+                            return None
+                        continue
+                    if slot is None:
+                        record[target] = conv(raw)
+                    else:
+                        data[slot] = conv(raw)
+                if id_from:
+                    parts = []
+                    for target in id_from:
+                        part = record.get(target, data.get(target))
+                        if part in (None, ""):
+                            return None
+                        parts.append(str(part)[:10] if target == "occurred_at" else str(part))
+                    record["record_id"] = id_prefix + "-".join(parts)
+                if derive:
+                    derive(data)
+                return record["record_id"], record[SUBJECT], record["occurred_at"], data
+            except Exception:  # noqa: BLE001 - map_row answers (or raises) as it always did
+                return None
+
+        return fast
+
 
 def resolve_subject(raw: Any, units: Mapping[str, str]) -> str | None:
     name = normalize_header(convert.text(raw))

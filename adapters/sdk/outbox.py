@@ -123,34 +123,37 @@ class Outbox:
         Each item is ``(record, source_file, line)`` or ``(record, source_file, line, text)``:
         ``text``, the record's canonical JSON, is kept as is (the manifest form's digest is
         taken over exactly these bytes); without it the record is encoded here."""
-        stored = duplicates = 0
-        now = time.time()
+        return self.add_rows(
+            (
+                body["type"],
+                body["record_id"],
+                body["subject"],
+                text[0] if text else json.dumps(body, ensure_ascii=False, sort_keys=True),
+                source_file,
+                line,
+                1 if "signature" in body else 0,
+            )
+            for body, source_file, line, *text in records
+        )
+
+    def add_rows(self, rows: Iterable[tuple]) -> tuple[int, int]:
+        """add_records for rows already laid out as stored: ``(type, record_id, subject, text,
+        source_file, line, signed)``. One transaction, one statement run over all rows."""
+        rows = rows if isinstance(rows, list) else list(rows)
         self.db.execute("BEGIN IMMEDIATE")
         try:
-            for body, source_file, line, *text in records:
-                cur = self.db.execute(
-                    "INSERT OR IGNORE INTO records (type, record_id, subject, body, source_file,"
-                    " line, created_at, signed) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    (
-                        body["type"],
-                        body["record_id"],
-                        body["subject"],
-                        text[0] if text else json.dumps(body, ensure_ascii=False, sort_keys=True),
-                        source_file,
-                        line,
-                        now,
-                        1 if "signature" in body else 0,
-                    ),
-                )
-                if cur.rowcount:
-                    stored += 1
-                else:
-                    duplicates += 1
+            before = self.db.total_changes
+            self.db.executemany(
+                "INSERT OR IGNORE INTO records (type, record_id, subject, body, source_file,"
+                f" line, signed, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, {time.time()!r})",
+                rows,
+            )
+            stored = self.db.total_changes - before
             self.db.execute("COMMIT")
         except BaseException:
             self.db.execute("ROLLBACK")
             raise
-        return stored, duplicates
+        return stored, len(rows) - stored
 
     def add_quarantine(
         self, file_hash: str, source_file: str | None, entries: Iterable[QuarantineEntry]

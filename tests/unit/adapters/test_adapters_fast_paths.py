@@ -1,0 +1,471 @@
+"""The adapter's fast paths give exactly what the general paths give.
+
+process_file maps, validates and encodes most rows through fast forms (convert.fast_form,
+TableMapper.fast_map, contracts.records.unsigned_encoder) and hands every other row to the general
+path. These tests hold the fast forms to the general ones: the same values and types, the same
+errors, the same canonical JSON bytes, the same quarantine entries with the same reasons and
+line numbers.
+"""
+
+import csv
+import datetime as dt
+import json
+import sqlite3
+
+import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from adapters.sdk import convert as c
+from adapters.sdk import get_adapter
+from adapters.sdk import ingest as ingest_module
+from adapters.sdk.ingest import process_file
+from adapters.sdk.outbox import Outbox
+from adapters.sdk.readers import read_table
+from adapters.sdk.settings import unit_resolver
+from contracts.records import (
+    MAX_RECORD_BYTES,
+    RecordRejected,
+    _canonical_encoder,
+    canonical_json,
+    unsigned_encoder,
+    unsigned_record,
+    validate_record,
+)
+
+AMOUNTS = [
+    "1,234.50",
+    "1,050,000.00",
+    "1050000",
+    "0",
+    "0.00",
+    "007",
+    "007.50",
+    "12.30",
+    "5.10",
+    "0.01",
+    "1.",
+    ".5",
+    "+5",
+    "1,2,3",
+    "¥120万",
+    "12.5万",
+    "１２３",
+    "１,２３４.５",
+    " 12 ",
+    "1 234",
+    "1，234",
+    "123元",
+    "12.345",
+    "12.355",
+    "0.005",
+    "99999999999999999999.99",
+    "999999999999999999999",
+    "1e3",
+    "-5",
+    "-0",
+    "abc",
+    "NaN",
+    "Infinity",
+    "1_000",
+    "٣",
+    "",
+    "%",
+    "35%",
+    "35％",
+    "101%",
+    "100.00%",
+    "100.01",
+    "100",
+    "50.555",
+    "７５%",
+    " 40 % ",
+    "1,0%",
+    "0.5",
+    "12.3456",
+    "12.34567",
+    5,
+    5.5,
+    0.35,
+    True,
+    None,
+]
+
+DATES = [
+    "2025-03-15",
+    "2025/3/5",
+    "2025.03.05",
+    "2025年3月5日",
+    "2025年3月5日 10:30",
+    "20250305",
+    "2025-02-30",
+    "2025-13-01",
+    "bad",
+    "2025-03-05 10:30",
+    "2025-03-05T10:30:00+00:00",
+    "２０２５-03-05",
+    "",
+    45,
+    dt.date(2025, 5, 6),
+    dt.datetime(2025, 5, 6, 9),
+]
+
+
+def outcome(convert, value):
+    try:
+        result = convert(value)
+    except (ValueError, TypeError) as exc:
+        return ("error", type(exc), str(exc))
+    return ("value", type(result), result)
+
+
+@pytest.mark.parametrize("convert", [c.amount, c.number, c.percent, c.text, c.occurred])
+def test_fast_converters_answer_as_the_general_ones(convert):
+    fast = c.fast_form(convert)
+    assert fast is not convert
+    for value in AMOUNTS + DATES:
+        # twice: a memo answers the second time
+        assert outcome(fast, value) == outcome(convert, value), value
+        assert outcome(fast, value) == outcome(convert, value), value
+
+
+def test_fast_form_of_other_converters_is_the_converter():
+    assert c.fast_form(c.integer) is c.integer
+    choice = c.choice({"是": "yes"})
+    assert c.fast_form(choice) is choice
+
+
+def test_memo_is_bounded_and_keeps_only_answers():
+    calls = []
+
+    def conv(value):
+        calls.append(value)
+        if value == "bad":
+            raise ValueError("坏")
+        return value.upper()
+
+    fast = c.memoized(conv, size=2)
+    assert [fast("a"), fast("a"), fast("b"), fast("c"), fast("c")] == ["A", "A", "B", "C", "C"]
+    assert calls == ["a", "b", "c"]
+    for _ in range(2):
+        with pytest.raises(ValueError, match="坏"):
+            fast("bad")
+    assert calls.count("bad") == 2
+
+
+# ------------------------------------------------------------------ the manifest form's encoder
+
+KEY_ID = "finance:0123456789abcdef"
+
+
+def general(record):
+    loaded = validate_record(record)
+    return unsigned_record(loaded, "finance", KEY_ID)
+
+
+def base_record(**changes):
+    record = {
+        "record_id": "CZBF-1",
+        "type": "finance.disbursement",
+        "subject": "town-jieshi",
+        "occurred_at": "2025-03-15T00:00:00+08:00",
+        "data": {"amount": 1234.5, "note": '注 "引号" \\ 与 \u2028 😀', "n": 3, "x": None},
+    }
+    record.update(changes)
+    return record
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {},
+        {"record_id": "  CZBF-2  "},
+        {"subject": " official:GZ2025-0031 "},
+        {"occurred_at": "2025-03-15"},
+        {"occurred_at": "2025-03-15T10:00:00Z"},
+        {"occurred_at": dt.datetime(2025, 3, 15, 9)},
+        {"data": {"大": 1e300, "b": [1, "2"], "c": {"d": False}, "e": 0.1 + 0.2}},
+        {"data": {}},
+    ],
+)
+def test_encoder_gives_unsigned_records_bytes(changes):
+    encode = unsigned_encoder("finance", KEY_ID, "finance.disbursement")
+    record = base_record(**changes)
+    for _ in range(2):  # the second time from its memos
+        record_id, subject, text = encode(
+            record["record_id"], record["subject"], record["occurred_at"], dict(record["data"])
+        )
+        loaded, payload = general(record)
+        assert text.encode("utf-8") == payload == canonical_json(loaded)
+        assert (record_id, subject) == (loaded["record_id"], loaded["subject"])
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"record_id": "bad\x01id"},
+        {"record_id": ""},
+        {"record_id": 12},
+        {"subject": "not a unit"},
+        {"subject": None},
+        {"occurred_at": "下周"},
+        {"occurred_at": 45},
+        {"data": {"x": float("nan")}},
+        {"data": {1: "int key"}},
+        {"data": {"x": object()}},
+        {"data": {"big": "项" * 21_800}},  # under the limit alone, over it with the signature
+        {"data": {"big": "项" * 30_000}},
+    ],
+)
+def test_encoder_leaves_what_is_off_to_the_general_path(changes):
+    encode = unsigned_encoder("finance", KEY_ID, "finance.disbursement")
+    record = base_record(**changes)
+    assert (
+        encode(record["record_id"], record["subject"], record["occurred_at"], record["data"])
+        is None
+    )
+    with pytest.raises(RecordRejected):
+        general(record)
+
+
+def test_encoder_at_the_size_limit():
+    encode = unsigned_encoder("finance", KEY_ID, "finance.disbursement")
+    record = base_record(data={"big": ""})
+    overhead = len(general(record)[1]) + len(',"signature":""') + 88
+    for pad in (MAX_RECORD_BYTES - overhead, MAX_RECORD_BYTES - overhead + 1):
+        record = base_record(data={"big": "x" * pad})
+        fast = encode(record["record_id"], record["subject"], record["occurred_at"], record["data"])
+        try:
+            expected = general(record)[1]
+        except RecordRejected:
+            expected = None
+        assert (fast and fast[2].encode()) == expected, pad
+    assert expected is None  # one over: refused
+
+
+def test_encoder_refuses_unusable_types():
+    assert unsigned_encoder("finance", KEY_ID, "finance. disbursement") is None
+    assert unsigned_encoder("Finance", KEY_ID, "finance.disbursement") is None
+
+
+def test_canonical_encoder_recovers_after_a_failure():
+    encode = _canonical_encoder()
+    loop: dict = {}
+    loop["self"] = loop
+    with pytest.raises(ValueError):
+        encode({"a": loop})
+    record = base_record()
+    assert encode(record).encode() == canonical_json(record)
+
+
+# ------------------------------------------------------------------ whole files, both paths
+
+HEADER = [
+    "拨付单号",
+    "项目编号",
+    "项目名称",
+    "资金名称",
+    "项目实施单位",
+    "下达资金（元）",
+    "本次拨付（元）",
+    "累计拨付（元）",
+    "项目形象进度（%）",
+    "拨付日期",
+    "备注",
+]
+UNITS = ["界石镇", " 界石镇 ", "界 石镇", "区法院", "court", "official:GZ-1", "不存在的单位", ""]
+
+
+def odd_ledger(path):
+    amounts = [a for a in AMOUNTS if isinstance(a, str)]
+    dates = [d for d in DATES if isinstance(d, str)]
+    percents = ["35%", "35％", "101%", "0.5", "", "100", "-1", "abc", "７５%", "40.5"]
+    with open(path, "w", encoding="utf-8-sig", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(HEADER)
+        i = 0
+        for a in amounts:
+            for p in percents[:4]:
+                i += 1
+                w.writerow(
+                    [
+                        f"ODD-{i}",
+                        f"P{i % 3}",
+                        "项目",
+                        "资金",
+                        UNITS[i % len(UNITS)],
+                        "1,000,000.00",
+                        a,
+                        "2,000,000" if i % 5 else a,
+                        p,
+                        dates[i % len(dates)],
+                        "注" if i % 3 else "",
+                    ]
+                )
+        for p in percents:
+            for d in dates:
+                i += 1
+                row = [f"ODD-{i}", "P", "项目", "资金", UNITS[i % len(UNITS)]]
+                w.writerow(row + [amounts[i % len(amounts)], "100", "200", p, d, ""])
+        ok = ["P", "项目", "资金", "界石镇", "1", "1", "1", "1", "2025-01-01", ""]
+        w.writerow(["", *ok])
+        w.writerow(["bad\x01id", *ok])
+        w.writerow(["ODD-dup", *ok])
+        w.writerow(["ODD-dup", *ok[:-2], "2025-01-02", ""])
+        w.writerow(["ODD-extra", *ok, "extra"])
+        w.writerow(["ODD-short", "P", "项目"])
+        w.writerow(["ODD-big", "P", "项" * 30_000, *ok[2:]])
+        w.writerow(["ODD-big2", "P", "项" * 21_800, *ok[2:]])
+        w.writerow(
+            ["ODD-amount", "P", "项目", "资金", "界石镇", "0", "5", "1", "1", "2025-01-01", ""]
+        )
+        w.writerow(
+            [
+                "ODD-ws",
+                " P ",
+                "\u3000项目\u3000",
+                "资金",
+                "界石镇",
+                "1",
+                "1",
+                "1",
+                "1",
+                "2025-01-01",
+                " 注 ",
+            ]
+        )
+    return path
+
+
+def budget_sheet(path):
+    with open(path, "w", encoding="gb18030", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(
+            [
+                "预算单位",
+                "年度",
+                "月份",
+                "科目编码",
+                "科目名称",
+                "年初预算(元)",
+                "调整后预算",
+                "累计支出（元）",
+                "截止日期",
+            ]
+        )
+        years, months = ["2025", "2025年", "1989", "abc", ""], ["6", "06", "6.5", "x", ""]
+        for j, (y, m) in enumerate((y, m) for y in years for m in months):
+            w.writerow(
+                [
+                    "界石镇",
+                    y,
+                    m,
+                    f"20{j}",
+                    "科目",
+                    "1,000",
+                    "" if j % 2 else "0",
+                    "500",
+                    "2025-06-30",
+                ]
+            )
+    return path
+
+
+def stored(box_path):
+    db = sqlite3.connect(box_path)
+    try:
+        records = db.execute(
+            "SELECT type, record_id, subject, body, source_file, line, signed FROM records"
+            " ORDER BY id"
+        ).fetchall()
+        quarantine = db.execute(
+            "SELECT file_hash, line, code, reason, field, record_id, type, raw FROM quarantine"
+            " ORDER BY id"
+        ).fetchall()
+        return records, quarantine
+    finally:
+        db.close()
+
+
+def both_ways(tmp_path, monkeypatch, agency, path, **kwargs):
+    key = Ed25519PrivateKey.from_private_bytes(b"\x05" * 32)
+    results = []
+    for fast in (True, False):
+        with monkeypatch.context() as m:
+            if not fast:  # no encoder: every row takes the general path
+                m.setattr(ingest_module, "unsigned_encoder", lambda *a: None)
+            box_path = tmp_path / f"box-{fast}.db"
+            with Outbox(box_path) as box:
+                report = process_file(get_adapter(agency), path, box, key, **kwargs).to_dict()
+            results.append((report, *stored(box_path)))
+    assert results[0] == results[1]
+    return results[0]
+
+
+def test_odd_ledger_same_both_ways(tmp_path, monkeypatch):
+    report, records, quarantine = both_ways(
+        tmp_path, monkeypatch, "finance", odd_ledger(tmp_path / "odd.csv")
+    )
+    assert report["new"] > 100 and report["quarantined"] > 100 and report["duplicates"] == 1
+    codes = {q[2] for q in quarantine}
+    assert {"missing_field", "wrong_type", "unknown_subject", "schema_invalid"} <= codes
+    assert {"too_large", "malformed"} <= codes
+    reasons = {q[3] for q in quarantine}
+    assert "“拨付日期”日期不存在：'2025-02-30'" in reasons
+    assert any(r.startswith("“拨付日期”日期格式无法识别：'bad'") for r in reasons)
+    assert "“本次拨付（元）”金额应为数字，实际为 'abc'" in reasons
+    bodies = {r[1]: json.loads(r[3]) for r in records}
+    assert bodies["ODD-1"]["data"]["amount"] == 1234.5
+    assert bodies["ODD-ws"]["data"]["project_name"] == "项目"
+
+
+def test_odd_ledger_kind_not_allowed_same_both_ways(tmp_path, monkeypatch):
+    report, records, quarantine = both_ways(
+        tmp_path,
+        monkeypatch,
+        "finance",
+        odd_ledger(tmp_path / "odd.csv"),
+        record_kinds={"finance": ("budget_execution",)},
+    )
+    assert records == [] and "kind_not_allowed" in {q[2] for q in quarantine}
+
+
+def test_budget_sheet_same_both_ways(tmp_path, monkeypatch):
+    report, records, quarantine = both_ways(
+        tmp_path, monkeypatch, "finance", budget_sheet(tmp_path / "budget.csv")
+    )
+    assert records and quarantine
+    assert {json.loads(r[3])["record_id"] for r in records} >= {"BE-town-jieshi-200-2025-6"}
+
+
+@pytest.mark.parametrize("agency", ["cdi", "plc", "inspection", "audit", "finance", "statistics"])
+def test_samples_same_both_ways(tmp_path, monkeypatch, samples, agency):
+    for n, path in enumerate(sorted(samples[agency].rglob("*.*"))):
+        folder = tmp_path / str(n)
+        folder.mkdir()
+        both_ways(folder, monkeypatch, agency, path)
+
+
+def test_fast_map_is_map_row(tmp_path):
+    """Row by row: what fast_map gives is map_row's record (it gives None for the rest)."""
+    adapter = get_adapter("finance")
+    table = read_table(odd_ledger(tmp_path / "odd.csv"))
+    mapper = adapter.choose_mapper(table.headers, table.format)
+    units = unit_resolver()
+    fast = mapper.fast_map(tuple(table.headers), units)
+    answered = 0
+    for row in table.rows:
+        if not hasattr(row, "values"):
+            continue
+        mapped = fast(row.values)
+        if mapped is None:
+            continue
+        answered += 1
+        record = mapper.map_row(row.values, "finance", units)
+        assert mapped == (
+            record["record_id"],
+            record["subject"],
+            record["occurred_at"],
+            record["data"],
+        )
+        assert [type(v) for v in mapped[3].values()] == [type(v) for v in record["data"].values()]
+    assert answered > 100
