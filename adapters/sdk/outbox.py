@@ -68,17 +68,55 @@ CREATE TABLE IF NOT EXISTS processed_files (
 MAX_RAW_CHARS = 2000
 
 
-@dataclass
 class StoredRecord:
-    id: int
-    type: str
-    record_id: str
-    text: str  # the record as stored: JSON, sorted keys (what goes on the bus as is)
-    signed: bool = True  # False: canonical JSON awaiting its batch's manifest
+    """A record as the outbox keeps it. ``text`` is its stored JSON (sorted keys: what goes on
+    the bus as is), ``raw`` the same as UTF-8 bytes; either is made from the other when first
+    asked for (the publisher reads the bytes straight from SQLite: it hashes and sends them)."""
+
+    __slots__ = ("id", "type", "record_id", "signed", "_text", "_raw")
+
+    def __init__(
+        self,
+        id: int,
+        type: str,
+        record_id: str,
+        text: str | None = None,
+        signed: bool = True,  # False: canonical JSON awaiting its batch's manifest
+        raw: bytes | None = None,
+    ):
+        if text is None and raw is None:
+            raise TypeError("StoredRecord needs text or raw")
+        self.id, self.type, self.record_id, self.signed = id, type, record_id, signed
+        self._text, self._raw = text, raw
+
+    @property
+    def text(self) -> str:
+        if self._text is None:
+            self._text = self._raw.decode("utf-8")
+        return self._text
+
+    @text.setter
+    def text(self, value: str) -> None:
+        self._text, self._raw = value, None
+
+    @property
+    def raw(self) -> bytes:
+        if self._raw is None:
+            self._raw = self._text.encode("utf-8")
+        return self._raw
 
     @property
     def body(self) -> dict:
-        return json.loads(self.text)
+        return json.loads(self.raw)
+
+    def __eq__(self, other) -> bool:
+        if not isinstance(other, StoredRecord):
+            return NotImplemented
+        mine = (self.id, self.type, self.record_id, self.text, self.signed)
+        return mine == (other.id, other.type, other.record_id, other.text, other.signed)
+
+    def __repr__(self) -> str:
+        return f"StoredRecord(id={self.id!r}, type={self.type!r}, record_id={self.record_id!r})"
 
 
 @dataclass
@@ -102,6 +140,8 @@ class Outbox:
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=FULL")
         self.db.executescript(SCHEMA)
+        # a file made by another SQLite may keep its text as UTF-16 (PRAGMA encoding)
+        self._utf8 = self.db.execute("PRAGMA encoding").fetchone()[0] == "UTF-8"
         columns = {row[1] for row in self.db.execute("PRAGMA table_info(records)")}
         if "signed" not in columns:  # an outbox from before the manifest form: all signed
             self.db.execute("ALTER TABLE records ADD COLUMN signed INTEGER NOT NULL DEFAULT 1")
@@ -197,6 +237,16 @@ class Outbox:
         now = time.time()
         self.db.execute("BEGIN IMMEDIATE")
         try:
+            low, high = (min(ids), max(ids)) if ids else (0, -1)
+            if table == "records" and ids and high - low == len(ids) - 1 == len(set(ids)) - 1:
+                # n distinct ids spanning n values (a batch as it was read): the range is
+                # exactly these rows
+                self.db.execute(
+                    "UPDATE records SET sent_at=?, batch_id=? WHERE id BETWEEN ? AND ?"
+                    " AND sent_at IS NULL",
+                    (now, batch_id, low, high),
+                )
+                ids = []
             for start in range(0, len(ids), 500):
                 chunk = ids[start : start + 500]
                 marks = ",".join("?" * len(chunk))
@@ -220,15 +270,20 @@ class Outbox:
     # ------------------------------------------------------------------ reading
 
     def unsent_records(self, limit: int = 500, after_id: int = 0) -> list[StoredRecord]:
+        if self._utf8:
+            # the body as bytes: SQLite hands over its UTF-8 as is, no str made and encoded again
+            rows = self.db.execute(
+                "SELECT id, type, record_id, CAST(body AS BLOB), signed FROM records"
+                " WHERE sent_at IS NULL AND id > ? ORDER BY id LIMIT ?",
+                (after_id, limit),
+            ).fetchall()
+            return [StoredRecord(r[0], r[1], r[2], None, bool(r[4]), r[3]) for r in rows]
         rows = self.db.execute(
             "SELECT id, type, record_id, body, signed FROM records"
             " WHERE sent_at IS NULL AND id > ? ORDER BY id LIMIT ?",
             (after_id, limit),
         ).fetchall()
-        return [
-            StoredRecord(id=r[0], type=r[1], record_id=r[2], text=r[3], signed=bool(r[4]))
-            for r in rows
-        ]
+        return [StoredRecord(r[0], r[1], r[2], r[3], bool(r[4])) for r in rows]
 
     def unsent_quarantine(self, limit: int = 500) -> list[tuple[int, dict]]:
         rows = self.db.execute(

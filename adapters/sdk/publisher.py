@@ -190,7 +190,7 @@ def _record_batches(rows, max_records: int, max_bytes: int):
     """Consecutive rows of one type, cut at max_records and max_bytes."""
     batch, size, current_type = [], 0, None
     for row in rows:
-        row_size = len(row.text.encode("utf-8")) + 2
+        row_size = len(row.raw) + 2
         if batch and (
             row.type != current_type
             or row.signed != batch[0].signed  # one message, one form
@@ -215,8 +215,8 @@ def _records_message(batch, agency: str, batch_id: str, manifest: dict | None = 
     head = {"adapter": agency, "batch_id": batch_id}
     if manifest is not None:
         head["manifest"] = manifest
-    head = json.dumps(head, ensure_ascii=False, sort_keys=True)[:-1]
-    return (head + ', "records": [' + ", ".join(r.text for r in batch) + "]}").encode("utf-8")
+    head = json.dumps(head, ensure_ascii=False, sort_keys=True)[:-1] + ', "records": ['
+    return b"".join((head.encode("utf-8"), b", ".join([r.raw for r in batch]), b"]}"))
 
 
 def _manifest_for(batch, publisher, agency: str) -> dict | None:
@@ -232,15 +232,18 @@ def _manifest_for(batch, publisher, agency: str) -> dict | None:
         if key is None:
             key = load_or_create_private_key(agency, settings.var_dir())
     key_id = key_id_for(agency, key.public_key())
-    member = f'"key_id":"{key_id}"'
+    member = f'"key_id":"{key_id}"'.encode()
     digests = []
+    sha256 = hashlib.sha256
     for row in batch:
-        if member not in row.text:
+        raw = row.raw
+        if member not in raw:
             # kept under a key since replaced: the record now names the key that signs it
-            body = json.loads(row.text)
+            body = json.loads(raw)
             body["key_id"] = key_id
             row.text = canonical_json(body).decode("utf-8")
-        digests.append(hashlib.sha256(row.text.encode("utf-8")).hexdigest())
+            raw = row.raw
+        digests.append(sha256(raw).hexdigest())
     return sign_manifest(digests, key, agency, key_id)
 
 

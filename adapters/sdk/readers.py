@@ -129,6 +129,8 @@ def _read_csv(data: bytes) -> Table:
     reader = csv.reader(io.StringIO("\n".join(lines[start:])))
     header_seen = False
     prev_line = 0
+    plain_headers = False  # every header named: a row's values are zip(headers, cells)
+    strip = str.strip
     while True:
         try:
             cells = next(reader)
@@ -141,13 +143,17 @@ def _read_csv(data: bytes) -> Table:
             prev_line = reader.line_num
             continue
         line_no = prev_line + 1 + start
-        raw = "\n".join(lines[start + prev_line : start + reader.line_num])
+        if reader.line_num == prev_line + 1:  # a row on one line, as most are
+            raw = lines[start + prev_line]
+        else:
+            raw = "\n".join(lines[start + prev_line : start + reader.line_num])
         prev_line = reader.line_num
-        if not any(c.strip() for c in cells):
+        if not "".join(cells).strip():  # no cell with anything but blanks
             continue
         if not header_seen:
             table.headers = [normalize_header(c) for c in cells]
             header_seen = True
+            plain_headers = all(table.headers)
             continue
         if len(cells) > len(table.headers):
             extra = [c for c in cells[len(table.headers) :] if c.strip()]
@@ -160,11 +166,14 @@ def _read_csv(data: bytes) -> Table:
                     )
                 )
                 continue
-        values = {
-            h: (cells[i].strip() if i < len(cells) else "")
-            for i, h in enumerate(table.headers)
-            if h
-        }
+        if plain_headers and len(cells) >= len(table.headers):
+            values = dict(zip(table.headers, map(strip, cells), strict=False))  # extras: blank
+        else:
+            values = {
+                h: (cells[i].strip() if i < len(cells) else "")
+                for i, h in enumerate(table.headers)
+                if h
+            }
         table.rows.append(Row(line=line_no, values=values, raw=raw))
     if not header_seen:
         raise FileUnreadable("文件为空或没有表头 (empty file, no header row)")

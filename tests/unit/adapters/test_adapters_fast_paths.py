@@ -469,3 +469,61 @@ def test_fast_map_is_map_row(tmp_path):
         )
         assert [type(v) for v in mapped[3].values()] == [type(v) for v in record["data"].values()]
     assert answered > 100
+
+
+def test_csv_rows_whatever_the_headers(tmp_path):
+    """A row's values: zip of headers and cells when every header is named, the general form
+    when one is not (unnamed columns left out); extra blank cells ignored, missing ones blank."""
+    path = tmp_path / "t.csv"
+    path.write_text('a,b,a\n1, 2 ,3\n4,5,6,,\n7\n \t, ,\n"x\ny",8,9\n', encoding="utf-8")
+    table = read_table(path)
+    assert [(r.line, r.values, r.raw) for r in table.rows] == [
+        (2, {"a": "3", "b": "2"}, "1, 2 ,3"),
+        (3, {"a": "6", "b": "5"}, "4,5,6,,"),
+        (4, {"a": "", "b": ""}, "7"),
+        (6, {"a": "9", "b": "8"}, '"x\ny",8,9'),
+    ]
+    path.write_text("a,,c\n1,2,3\n4\n", encoding="utf-8")
+    table = read_table(path)
+    assert [r.values for r in table.rows] == [{"a": "1", "c": "3"}, {"a": "4", "c": ""}]
+
+
+# ------------------------------------------------------------------ the outbox's fast paths
+
+
+def test_outbox_rows_marks_and_bytes(tmp_path):
+    with Outbox(tmp_path / "o.db") as box:
+        rows = [
+            (
+                "finance.disbursement",
+                f"R-{i}",
+                "court",
+                json.dumps({"i": i, "名": "界石镇"}),
+                "f",
+                i,
+                0,
+            )
+            for i in range(10)
+        ]
+        assert box.add_rows(rows) == (10, 0)
+        assert box.add_rows(rows[8:] + [rows[0][:1] + ("R-new",) + rows[0][2:]]) == (1, 2)
+        stored = box.unsent_records(limit=100)
+        assert [r.record_id for r in stored] == [f"R-{i}" for i in range(10)] + ["R-new"]
+        for record, row in zip(stored, rows, strict=False):
+            assert record.raw == row[3].encode() and record.text == row[3]
+            assert record.body == json.loads(row[3]) and record.signed is False
+        ids = [r.id for r in stored]
+        box.mark_records_sent(ids[2:5], "consecutive")  # a range
+        box.mark_records_sent([ids[9], ids[7]], "gap")  # not a range: these two only
+        box.mark_records_sent([ids[6], ids[6]], "twice")  # 2 ids spanning 1: not a range
+        left = [r.record_id for r in box.unsent_records(limit=100)]
+        assert left == ["R-0", "R-1", "R-5", "R-8", "R-new"]
+        sent = dict(box.db.execute("SELECT record_id, batch_id FROM records WHERE sent_at > 0"))
+        assert sent == {
+            "R-2": "consecutive",
+            "R-3": "consecutive",
+            "R-4": "consecutive",
+            "R-6": "twice",
+            "R-7": "gap",
+            "R-9": "gap",
+        }
