@@ -6,11 +6,19 @@ from decimal import Decimal
 from adapters.sdk import convert as c
 from adapters.sdk.mapping import SUBJECT, Adapter, TableMapper, col
 
+_HUNDRED, _CENT = Decimal(100), Decimal("0.01")
+
+
+def _exact(value) -> Decimal:
+    # an int is the same Decimal whether or not it is written out first; a float is read as
+    # written (str), not as the binary fraction it is
+    return Decimal(value) if value.__class__ is int else Decimal(str(value))
+
 
 def _ratio(part, whole):
     if not whole:
         return None
-    return float((Decimal(str(part)) * 100 / Decimal(str(whole))).quantize(Decimal("0.01")))
+    return float((_exact(part) * _HUNDRED / _exact(whole)).quantize(_CENT))
 
 
 def derive_disbursement(data: dict) -> None:

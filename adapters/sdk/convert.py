@@ -159,21 +159,17 @@ def choice(table: dict[str, str]):
 # each gives exactly what the general one gives (value and type, or the same ValueError):
 # tests/unit/adapters/test_adapters_fast_paths.py compares them on odd inputs as well.
 
-# Plain digits with an optional fraction: what ``Decimal(cleaned) * 1`` reads exactly. At most
-# 20 integer digits, so that no Decimal context rounding (28 digits) could come into play.
-_PLAIN_NUMBER = re.compile(r"([0-9]{1,20})(?:\.([0-9]*))?")
-
 
 def _plain_fast(cleaned: str, places: int):
-    """``_plain(Decimal(cleaned), places)`` for plain non-negative numbers with at most
-    ``places`` decimals (no rounding happens then), else None."""
-    m = _PLAIN_NUMBER.fullmatch(cleaned)
-    if m is None:
+    """``_plain(Decimal(cleaned), places)`` for plain non-negative numbers — ASCII digits (at
+    most 20 before the point, so that no Decimal context rounding could come into play) and
+    at most ``places`` decimals (no rounding happens then) — else None."""
+    whole, _, fraction = cleaned.partition(".")
+    if not (whole.isdecimal() and whole.isascii() and len(whole) <= 20):
         return None
-    fraction = m.group(2)
-    if not fraction or not fraction.strip("0"):
-        return int(m.group(1))  # "1050000.00" → 1050000, as _plain's integral case
-    if len(fraction) > places:
+    if not fraction.strip("0"):  # "1050000", "1050000.", "1050000.00" → 1050000
+        return int(whole)
+    if len(fraction) > places or not (fraction.isdecimal() and fraction.isascii()):
         return None
     return float(cleaned)  # the same double as float(Decimal(cleaned)): both round correctly
 

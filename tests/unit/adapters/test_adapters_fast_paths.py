@@ -83,6 +83,14 @@ AMOUNTS = [
     "0.5",
     "12.3456",
     "12.34567",
+    "1.5.3",
+    "²",
+    "1.²",
+    "12.10000",
+    "0000.0000",
+    "1" * 20 + ".5",
+    "1" * 21,
+    "1" * 19 + ",000.00",
     5,
     5.5,
     0.35,
@@ -527,3 +535,33 @@ def test_outbox_rows_marks_and_bytes(tmp_path):
             "R-7": "gap",
             "R-9": "gap",
         }
+
+
+def test_csv_line_the_csv_module_refuses_is_one_bad_row(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_text("a,b\n1,2\n3," + "x" * 140_000 + '\n4,5\n"6\n7",8\n', encoding="utf-8")
+    table = read_table(path)
+    assert [(type(r).__name__, r.line, r.raw) for r in table.rows] == [
+        ("Row", 2, "1,2"),
+        ("RowError", 3, ""),
+        ("Row", 4, "4,5"),
+        ("Row", 5, '"6\n7",8'),
+    ]
+    assert table.rows[1].reason.startswith("CSV 行无法解析：")
+
+
+@pytest.mark.parametrize(
+    "part, whole",
+    [(1_050_000, 1_000_000), (1234.5, 1_000_000), (3, 7), (1.1, 0.3), (0, 5), (10**19, 7), (5, 0)],
+)
+def test_finance_ratio_as_before(part, whole):
+    from decimal import Decimal
+
+    from adapters.finance.mapping import _ratio
+
+    before = (
+        None
+        if not whole
+        else float((Decimal(str(part)) * 100 / Decimal(str(whole))).quantize(Decimal("0.01")))
+    )
+    assert _ratio(part, whole) == before
