@@ -83,6 +83,51 @@ def write_ledger(path: Path, count: int, run: str, start: int = 0) -> Path:
     return path
 
 
+def adapter_cpu(count: int, repeats: int = 3, *, uri: str | None = None) -> dict:
+    """The adapter alone: CPU (process_time, all its threads) per record of ``count`` ledger
+    rows, ``repeats`` times, each into a fresh outbox. With ``uri`` it is ``ingest_file``
+    (streaming publisher, confirms; the caller gives it a vhost of its own), else
+    ``process_file`` (read, map, validate, store). Best and median, with the load average:
+    the machine is shared, so one figure is not a measurement."""
+    import os
+    import shutil
+    import statistics
+    import tempfile
+
+    from adapters.sdk import get_adapter
+    from adapters.sdk.ingest import ingest_file, process_file
+    from adapters.sdk.outbox import Outbox
+    from contracts.records import load_or_create_private_key
+
+    folder = Path(tempfile.mkdtemp(prefix="cv-adapter-cpu-"))
+    try:
+        path = write_ledger(folder / "ledger.csv", count, uuid.uuid4().hex[:6])
+        adapter, per_record = get_adapter("finance"), []
+        for n in range(repeats):
+            var = folder / f"var{n}"
+            key = load_or_create_private_key("finance", var)
+            cpu = time.process_time()
+            if uri:
+                report = ingest_file(adapter, path, uri=uri, var=var, retry_seconds=30)
+                assert report.published == count, report.to_dict()
+            else:
+                with Outbox(var / "outbox.db") as box:
+                    report = process_file(adapter, path, box, key)
+            cpu = time.process_time() - cpu
+            assert report.new == count and not report.quarantined, report.to_dict()
+            per_record.append(cpu / count * 1e6)
+        return {
+            "records": count,
+            "what": "ingest_file" if uri else "process_file",
+            "best_us": round(min(per_record), 1),
+            "median_us": round(statistics.median(per_record), 1),
+            "runs_us": [round(x, 1) for x in per_record],
+            "load": [round(x, 2) for x in os.getloadavg()],
+        }
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def stored_count(env: Env) -> int:
     text = requests.get(f"http://127.0.0.1:{env.ports['sharing']}/metrics", timeout=60).text
     m = STORED.search(text)
