@@ -43,7 +43,9 @@ log = logging.getLogger(__name__)
 
 EXCHANGE = "cosupervise.records"
 SHARING_QUEUE = "sharing.records"
-BATCH_SIZE = 500
+# records per message: each message costs the service a commit (an fsync), an audit entry,
+# counts and the warning rules; 2,000 (about 1.4 MB) spend that four times less often than 500
+BATCH_SIZE = 2000
 BATCH_BYTES = 4 * 1024 * 1024
 
 # Errors that mean "the broker is away or dropped us": wait and try again.

@@ -8,7 +8,7 @@ import pytest
 from adapters.sdk import get_adapter
 from adapters.sdk.ingest import STORE_EVERY, ingest_file, outbox_path, process_file
 from adapters.sdk.outbox import Outbox
-from adapters.sdk.publisher import Streamer, flush
+from adapters.sdk.publisher import BATCH_SIZE, Streamer, flush
 from contracts.records import load_or_create_private_key
 
 pytestmark = pytest.mark.integration
@@ -68,11 +68,12 @@ def test_a_big_file_arrives_whole_each_record_once(rabbit, var, tmp_path):
     messages = rabbit.drain()
     ids = [r["record_id"] for _, _, body in messages for r in body.get("records", [])]
     assert len(ids) == len(set(ids)) == rows
-    assert max(len(body["records"]) for _, _, body in messages) <= 500
+    assert max(len(body["records"]) for _, _, body in messages) <= BATCH_SIZE
 
 
 def test_the_streamer_publishes_what_is_stored_as_soon_as_it_is_woken(rabbit, var, tmp_path):
-    path = ledger(tmp_path / "台账.csv", 1200)
+    rows = 2 * BATCH_SIZE + 200
+    path = ledger(tmp_path / "台账.csv", rows)
     box = outbox_path("finance")
     key = load_or_create_private_key("finance")
     with Outbox(box) as outbox:
@@ -83,8 +84,8 @@ def test_the_streamer_publishes_what_is_stored_as_soon_as_it_is_woken(rabbit, va
         while outbox.pending_counts()["records"] and time.monotonic() < deadline:
             time.sleep(0.05)
         assert outbox.pending_counts()["records"] == 0  # sent before anyone flushed
-        assert streamer.finish().records_published == 1200
-    assert len(rabbit.drain()) == 3  # 500 + 500 + 200
+        assert streamer.finish().records_published == rows
+    assert len(rabbit.drain()) == 3  # two full batches and the rest
 
 
 def test_a_streamer_that_cannot_reach_the_broker_leaves_everything_to_the_final_flush(
