@@ -692,6 +692,10 @@ def _canonical_encoder() -> Callable[[Any], str]:
     return encode
 
 
+# canonical_json as text for the service's check of every record against its digest
+_canonical_text = _canonical_encoder()
+
+
 def unsigned_encoder(
     agency: str, key_id: str, record_type: str
 ) -> Callable[[Any, Any, Any, Any], tuple[str, str, str] | None] | None:
@@ -833,9 +837,7 @@ def verify_manifest_record(
     if not isinstance(record, Mapping):
         raise RecordRejected(SCHEMA_INVALID, "记录应为 JSON 对象 (record must be an object)")
     try:
-        text = json.dumps(
-            record, sort_keys=True, ensure_ascii=False, separators=(",", ":"), allow_nan=False
-        )
+        text = _canonical_text(record)
         payload = text.encode("utf-8")
     except (TypeError, ValueError) as exc:
         raise RecordRejected(
