@@ -96,12 +96,12 @@ def test_office_reads_the_2025_plan_and_sorts_and_filters_it(tabs, api):
     tab.page.select_option("#main .table-toolbar select >> nth=0", "")
 
     key_row.locator("a").first.click()
-    # settle() alone could pass on the plan page still shown, just before the route changes
     tab.page.wait_for_url("**#/items/**")
-    tab.settle()
-    text = tab.main_text()
+    # the item page draws its header first and its sections when their answers arrive: wait
+    # for the sections themselves (a read after settle() alone once caught the page redrawn)
     for heading in ("实施方案", "派员情况", "工作节点", "发现问题"):
-        assert heading in text
+        tab.page.wait_for_selector(f"#main >> text={heading}", timeout=20000)
+    tab.settle()
     tab.shot("05-office-item-rural")
 
 
