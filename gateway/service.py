@@ -166,8 +166,10 @@ class GatewayService(NotificationFeed):
         except Exception as exc:  # noqa: BLE001 - mapped by the one table
             response = errors.response_from_exception(exc)
             outcome = "refused" if response.status_code < 500 else "error"
-        if request.method not in READS and response.status_code < 400:
-            self.views.invalidate()  # whoever changed something sees it in the next view
+        if request.method not in READS and not 400 <= response.status_code < 500:
+            # whoever changed something sees it in the next view; a 5xx may have applied too
+            # (a reply lost after the commit), so only a refusal keeps what was kept
+            self.views.invalidate()
         LATENCY.labels("gateway", label).observe(time.perf_counter() - started)
         CALLS.labels("gateway", label, outcome).inc()
         if request.path.startswith("/api/"):
