@@ -6,7 +6,7 @@ answer for a few seconds (``gateway.view_cache_seconds``), and:
 
 - the key holds the caller (user, unit, role): need-to-know is decided by the services for
   each caller, so one caller's answer is never served to another;
-- a write through this gateway (any successful POST/PUT/PATCH/DELETE) drops every entry, and
+- a write through this gateway (any POST/PUT/PATCH/DELETE not refused with a 4xx) drops every entry, and
   an answer computed while a write happened is not kept: whoever changes something sees it at
   once; changes arriving otherwise (agency records, another gateway replica, timers) show
   within the TTL;
