@@ -2,7 +2,7 @@
 
 A portrait asks five services at once; sixteen office staff opening the same subject in a
 meeting would ask them eighty times for the same answer. The gateway keeps each caller's
-answer for a few seconds (``gateway.view_cache_seconds``), and:
+answer for a few seconds (config ``view_cache_seconds``), and:
 
 - the key holds the caller (user, unit, role): need-to-know is decided by the services for
   each caller, so one caller's answer is never served to another;
