@@ -28,19 +28,6 @@ from bench.env import Env, cpu_seconds
 from bench.stats import percentile
 
 UNITS = ["界石镇", "木洞镇", "鱼洞街道", "区乡村振兴局", "区农业农村委", "区生态环境局"]
-HEADER = [
-    "拨付单号",
-    "项目编号",
-    "项目名称",
-    "资金名称",
-    "项目实施单位",
-    "下达资金（元）",
-    "本次拨付（元）",
-    "累计拨付（元）",
-    "项目形象进度（%）",
-    "拨付日期",
-    "备注",
-]
 STORED = re.compile(
     r'cosupervise_sharing_records_total\{agency="finance",outcome="stored"\}'
     r" ([0-9.e+]+)"
@@ -52,9 +39,11 @@ def write_ledger(path: Path, count: int, run: str, start: int = 0) -> Path:
     ledger (7 and 507) outpace their progress: the early-warning rule fires on them as it would
     on a real ledger, and a bigger ledger has no more of them, so that the growth part compares
     the same answers over more rows."""
+    from adapters.finance.mapping import DISBURSEMENT
+
     with open(path, "w", encoding="utf-8-sig", newline="") as fh:
         w = csv.writer(fh)
-        w.writerow(HEADER)
+        w.writerow(DISBURSEMENT.export_header)
         for i in range(start, start + count):
             project, step = divmod(i, 10)
             allocated = 1_000_000 + (project % 97) * 10_000

@@ -24,6 +24,34 @@ def _connect(uri: str) -> amqp.Connection:
     return conn
 
 
+def _publish_windowed(channel, drain, publish, count, window, consumed, received) -> dict:
+    """Publish ``count`` persistent messages keeping at most ``window`` unconfirmed, then wait
+    for the consumer: the part both baselines share, timed from the first publish."""
+    channel.confirm_select()
+    confirmed = [0]
+
+    def on_ack(delivery_tag, multiple):
+        confirmed[0] = max(confirmed[0], delivery_tag) if multiple else confirmed[0] + 1
+
+    channel.events["basic_ack"].add(on_ack)
+    started = time.perf_counter()
+    for sent in range(1, count + 1):
+        publish()
+        while sent - confirmed[0] >= window:
+            drain(timeout=10)
+    while confirmed[0] < count:
+        drain(timeout=10)
+    published = time.perf_counter() - started
+    consumed.wait(120)
+    elapsed = time.perf_counter() - started
+    return {
+        "messages": count,
+        "window": window,
+        "publish_per_s": round(count / published, 1),
+        "per_s": round(received[0] / elapsed, 1),
+    }
+
+
 def raw_bus(uri: str, count: int = 10_000, size: int = 1024, window: int = 200) -> dict:
     queue = f"bench.raw.{uuid.uuid4().hex[:8]}"
     setup = _connect(uri)
@@ -58,37 +86,22 @@ def raw_bus(uri: str, count: int = 10_000, size: int = 1024, window: int = 200) 
 
     pub = _connect(uri)
     pch = pub.channel()
-    pch.confirm_select()
-    confirmed = [0]
-
-    def on_ack(delivery_tag, multiple):
-        confirmed[0] = max(confirmed[0], delivery_tag) if multiple else confirmed[0] + 1
-
-    pch.events["basic_ack"].add(on_ack)
     body = b"x" * size
-    started = time.perf_counter()
-    sent = 0
-    while sent < count:
-        msg = amqp.Message(body, delivery_mode=2)
-        pch.basic_publish(msg, exchange="", routing_key=queue)
-        sent += 1
-        while sent - confirmed[0] >= window:
-            pub.drain_events(timeout=10)
-    while confirmed[0] < count:
-        pub.drain_events(timeout=10)
-    published = time.perf_counter() - started
-    consumed.wait(120)
-    elapsed = time.perf_counter() - started
+    figures = _publish_windowed(
+        pch,
+        pub.drain_events,
+        lambda: pch.basic_publish(
+            amqp.Message(body, delivery_mode=2), exchange="", routing_key=queue
+        ),
+        count,
+        window,
+        consumed,
+        received,
+    )
     ch.queue_delete(queue)
     pub.close()
     setup.close()
-    return {
-        "messages": count,
-        "bytes": size,
-        "window": window,
-        "publish_per_s": round(count / published, 1),
-        "per_s": round(received[0] / elapsed, 1),
-    }
+    return {**figures, "bytes": size}
 
 
 def kombu_bus(uri: str, count: int = 10_000, size: int = 1024, window: int = 200) -> dict:
@@ -135,37 +148,21 @@ def kombu_bus(uri: str, count: int = 10_000, size: int = 1024, window: int = 200
 
     pub = kombu.Connection(uri)
     channel = pub.channel()
-    channel.confirm_select()
-    confirmed = [0]
-
-    def on_ack(delivery_tag, multiple):
-        confirmed[0] = max(confirmed[0], delivery_tag) if multiple else confirmed[0] + 1
-
-    channel.events["basic_ack"].add(on_ack)
     producer = kombu.Producer(
         channel, exchange=kombu.Exchange(""), routing_key=queue.name, auto_declare=False
     )
     body = b"x" * size
-    started = time.perf_counter()
-    sent = 0
-    while sent < count:
-        producer.publish(body, delivery_mode=2, content_type="application/octet-stream")
-        sent += 1
-        while sent - confirmed[0] >= window:
-            pub.drain_events(timeout=10)
-    while confirmed[0] < count:
-        pub.drain_events(timeout=10)
-    published = time.perf_counter() - started
-    consumed.wait(120)
-    elapsed = time.perf_counter() - started
+    figures = _publish_windowed(
+        channel,
+        pub.drain_events,
+        lambda: producer.publish(body, delivery_mode=2, content_type="application/octet-stream"),
+        count,
+        window,
+        consumed,
+        received,
+    )
     consumer_thread.join(5)
     queue.bind(setup_channel).delete()
     pub.release()
     setup.release()
-    return {
-        "messages": count,
-        "bytes": size,
-        "window": window,
-        "publish_per_s": round(count / published, 1),
-        "per_s": round(received[0] / elapsed, 1),
-    }
+    return {**figures, "bytes": size}

@@ -78,6 +78,12 @@ class TableMapper:
     formats: tuple[str, ...] = ("csv", "xlsx")
     _found: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
+    @property
+    def export_header(self) -> list[str]:
+        """The documented header of every column, in order: the first row of an export that
+        has them all (what the samples, the tests and the bench write)."""
+        return [c.header for c in self.columns]
+
     def missing_headers(self, headers: Iterable[str]) -> list[str]:
         headers = list(headers)
         return [c.header for c in self.columns if c.required and c.find(headers) is None]

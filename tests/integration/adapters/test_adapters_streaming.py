@@ -5,6 +5,7 @@ import time
 
 import pytest
 
+from adapters.finance.mapping import DISBURSEMENT
 from adapters.sdk import get_adapter
 from adapters.sdk.ingest import STORE_EVERY, ingest_file, outbox_path, process_file
 from adapters.sdk.outbox import Outbox
@@ -13,19 +14,7 @@ from contracts.records import load_or_create_private_key
 
 pytestmark = pytest.mark.integration
 
-HEADER = [
-    "拨付单号",
-    "项目编号",
-    "项目名称",
-    "资金名称",
-    "项目实施单位",
-    "下达资金（元）",
-    "本次拨付（元）",
-    "累计拨付（元）",
-    "项目形象进度（%）",
-    "拨付日期",
-    "备注",
-]
+HEADER = DISBURSEMENT.export_header
 
 
 def ledger(path, rows):

@@ -15,6 +15,7 @@ import sqlite3
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from adapters.finance.mapping import DISBURSEMENT
 from adapters.sdk import convert as c
 from adapters.sdk import get_adapter
 from adapters.sdk import ingest as ingest_module
@@ -267,19 +268,7 @@ def test_canonical_encoder_recovers_after_a_failure():
 
 # ------------------------------------------------------------------ whole files, both paths
 
-HEADER = [
-    "拨付单号",
-    "项目编号",
-    "项目名称",
-    "资金名称",
-    "项目实施单位",
-    "下达资金（元）",
-    "本次拨付（元）",
-    "累计拨付（元）",
-    "项目形象进度（%）",
-    "拨付日期",
-    "备注",
-]
+HEADER = DISBURSEMENT.export_header
 UNITS = ["界石镇", " 界石镇 ", "界 石镇", "区法院", "court", "official:GZ-1", "不存在的单位", ""]
 
 
