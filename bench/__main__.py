@@ -28,6 +28,7 @@ RESULTS = Path(__file__).resolve().parent / "results.json"
 
 FULL = {
     "ingest_records": 50_000,
+    "ingest_rounds": 3,
     "raw_messages": 20_000,
     "latency_samples": 200,
     "records": 100_000,
@@ -40,6 +41,7 @@ FULL = {
 }
 QUICK = {
     "ingest_records": 10_000,
+    "ingest_rounds": 1,
     "raw_messages": 10_000,
     "latency_samples": 50,
     "records": 10_000,

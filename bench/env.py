@@ -36,6 +36,18 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def broker_pid() -> int | None:
+    """The local RabbitMQ's Erlang VM (beam.smp), when this machine runs the broker."""
+    for proc in Path("/proc").iterdir():
+        if proc.name.isdigit():
+            try:
+                if (proc / "comm").read_text().strip() == "beam.smp":
+                    return int(proc.name)
+            except OSError:
+                continue
+    return None
+
+
 def rss_mb(pid: int) -> float:
     """Resident memory of a process (VmRSS), in MB."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():

@@ -66,6 +66,8 @@ def _flat(prefix, value, out):
         return
     elif isinstance(value, (int, float, str)) and not isinstance(value, bool):
         out.append(f"{prefix}: {value}")
+    elif isinstance(value, list) and value and all(isinstance(v, (int, float)) for v in value):
+        out.append(f"{prefix}: {' / '.join(str(v) for v in value)}")
 
 
 def lines(results: dict) -> list[str]:
