@@ -26,7 +26,7 @@ INTRO = """# 机构适配器 · Agency adapters
 
 An adapter reads its agency's own exports, checks every line, maps it to the canonical record of
 API.md, keeps it in a local durable outbox (`$COSUPERVISE_VAR/adapters/<agency>/outbox.db`) and
-publishes batches (at most 2,000 records) to exchange `cosupervise.records` with routing key
+publishes batches (at most 5,000 records) to exchange `cosupervise.records` with routing key
 `<agency>.<kind>`, persistent, with publisher confirms. Each message is signed once with the
 agency's Ed25519 key: a manifest lists the SHA-256 of every record's canonical JSON and carries
 one signature over that list (see "Signed messages" below). The broker user is the agency id; its topic permission allows `<agency>.*` only, so an

@@ -34,7 +34,10 @@ from contracts.records import (
 UNKNOWN_FORMAT = "unknown_format"
 UNREADABLE = "unreadable_file"
 # records stored (and handed to the publisher) at a time while a file is processed
-STORE_EVERY = 2 * BATCH_SIZE
+STORE_EVERY = BATCH_SIZE
+# the first store comes sooner: the service starts on a big file's first records while the
+# adapter reads the rest, instead of waiting the ~0.3 s it takes to map STORE_EVERY rows
+FIRST_STORE = 1000
 
 
 @dataclass
@@ -95,9 +98,9 @@ def process_file(
     one manifest per message over them (contracts.records, the manifest form).
     ``per_record_signatures`` signs each record here instead (the older form, still accepted).
 
-    Good records are stored every STORE_EVERY rows and ``on_stored`` is called after each such
-    commit (not after the last one), so a publisher can send the first batches while the rest
-    of a big file is still being signed."""
+    Good records are stored after the first FIRST_STORE rows, then every STORE_EVERY rows, and
+    ``on_stored`` is called after each such commit (not after the last one), so a publisher can
+    send the first batches while the rest of a big file is still being read."""
     path = Path(path)
     agency = adapter.agency
     report = IngestReport(agency=agency, file=str(path))
@@ -152,9 +155,11 @@ def process_file(
             encode = unsigned_encoder(agency, key_id, record_type)
             fast_map = mapper.fast_map(tuple(table.headers), units) if encode else None
 
+    store_at = FIRST_STORE
     for row in table.rows:
-        if len(good) >= STORE_EVERY:
+        if len(good) >= store_at:
             store(last=False)
+            store_at = STORE_EVERY
         report.read += 1
         if fast_map is not None and row.__class__ is Row:
             mapped = fast_map(row.values)

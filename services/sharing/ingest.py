@@ -56,7 +56,7 @@ class RawQueueConsumer(QueueConsumer):
     def prefetch_count(self):
         # batches in the process at once (config ``records_prefetch``, default 2): one being
         # written while the next is checked. nameko's default (max_workers, 10) let ten batches
-        # of 2,000 records wait parsed for the one database writer: memory the process
+        # of thousands of records wait parsed for the one database writer: memory the process
         # never gave back (+90-120 MB RSS over a million records), for no speed
         return max(1, int(self.container.config.get("records_prefetch", 2)))
 

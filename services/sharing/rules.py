@@ -24,7 +24,7 @@ from contracts.records import (
     verify_record,
 )
 
-# A batch larger than this is refused whole: the SDK sends at most 2,000 records a message.
+# A batch larger than this is refused whole: the SDK sends at most 5,000 records a message.
 MAX_RECORDS_PER_MESSAGE = 5000
 MAX_QUARANTINE_REPORTS = 5000
 MAX_RAW_CHARS = 4000
