@@ -30,6 +30,7 @@ from nameko.extensions import DependencyProvider
 from nameko.messaging import Consumer, QueueConsumer
 
 from contracts.records import FilePublicKeys
+from runtime.memory import give_back
 from runtime.topology import DEAD_LETTER_QUEUE, RECORDS_EXCHANGE, RECORDS_QUEUE
 from services.sharing import metrics
 from services.sharing.rules import Delivery
@@ -107,6 +108,9 @@ class RecordsConsumer(Consumer):
 
     def handle_result(self, message, worker_ctx, result=None, exc_info=None):
         self.handle_message_processed(message, worker_ctx.args[0], exc_info)
+        # a batch's thousands of parsed records are garbage now: give their pages back, or the
+        # heap keeps the high-water mark of two batches in flight (runtime.memory)
+        give_back()
         return result, exc_info
 
     def handle_message_processed(self, message, delivery=None, exc_info=None):
