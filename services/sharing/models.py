@@ -61,8 +61,10 @@ class Record(Base):
     __table_args__ = (
         UniqueConstraint("source_unit", "record_id", name="uq_records_source_record"),
         Index("ix_records_subject_occurred", "subject", "occurred_at"),
+        # no index on occurred_at alone: every list across types is a merge of each type's
+        # newest (services.sharing.pages), and each index ordered by occurred_at costs every
+        # stored batch a write of the index pages it touched (migration 7d1e0c5a2b91)
         Index("ix_records_type_occurred", "type", "occurred_at"),
-        Index("ix_records_occurred", "occurred_at"),
         Index("ix_records_ref", "ref"),
     )
 

@@ -3,7 +3,9 @@
 A unit reads several record types. ``type IN (...) ORDER BY occurred_at DESC`` makes SQLite and
 PostgreSQL sort every record of those types before the first page — at a million records, a
 scan. Each type's newest ``offset + limit`` come straight off ``(type, occurred_at)`` instead,
-and the page is cut from their merge: the work follows the page, not the table.
+and the page is cut from their merge: the work follows the page, not the table. A caller who
+reads every type (the office) gets the same merge over every type stored (the kept counts name
+them): there is no index on ``occurred_at`` alone, which every stored batch would pay for.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 from sqlalchemy import select, union_all
 from sqlalchemy.orm import Session
 
+from services.sharing import counts
 from services.sharing.models import Record
 
 ORDER = (Record.occurred_at.desc(), Record.id.desc())
@@ -32,9 +35,19 @@ def newest(
             stmt = stmt.where(Record.source_unit == source_unit)
         return stmt
 
+    if types is None and not subject:
+        # every type stored (of this agency, when asked for one: a record's source_unit is
+        # always its type's agency)
+        types = [
+            t
+            for t in counts.by_type(session)
+            if not source_unit or t.partition(".")[0] == source_unit
+        ]
+        if not types:
+            return []
     if types is None or len(types) == 1 or subject:
-        # every type (occurred_at), one type (type, occurred_at), one subject
-        # (subject, occurred_at): one index, read in order, no sort
+        # one type (type, occurred_at), one subject (subject, occurred_at): one index, read in
+        # order, no sort
         stmt = narrowed(select(Record))
         if types is not None:
             stmt = stmt.where(Record.type.in_(types))

@@ -115,3 +115,35 @@ def test_a_units_pages_are_its_newest_readable_records_in_order(bus):
     assert [r["id"] for r in court["items"]] == [
         i for i in expected if i in {r["id"] for r in court["items"]}
     ]
+
+
+def test_the_offices_pages_merge_every_stored_type_newest_first(bus):
+    """The office reads every type: with no index on occurred_at alone, its pages are the merge
+    of each stored type's newest, and must equal sorting every row."""
+    from services.sharing.models import Record
+
+    for agency, path in GOOD_FILES:
+        bus.ingest(agency, path)
+    bus.wait_records(SAMPLE_RECORDS)
+    engine = make_engine("sharing", bus.platform.config)
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(
+                select(Record.id, Record.source_unit).order_by(
+                    Record.occurred_at.desc(), Record.id.desc()
+                )
+            ).all()
+            conn.rollback()
+    finally:
+        engine.dispose()
+    expected = [str(i) for i, _ in rows]
+    assert len(expected) == SAMPLE_RECORDS
+    pages = []
+    for offset in range(0, SAMPLE_RECORDS + 5, 11):
+        page = bus.call("office", "list_records", {"limit": 11, "offset": offset})
+        assert page["total"] == SAMPLE_RECORDS
+        pages += [r["id"] for r in page["items"]]
+    assert pages == expected
+    plc = bus.call("office", "list_records", {"source_unit": "plc", "limit": 100})
+    assert [r["id"] for r in plc["items"]] == [str(i) for i, unit in rows if unit == "plc"]
+    assert plc["total"] == 15
