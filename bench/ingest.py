@@ -165,7 +165,7 @@ def run_file(env: Env, count: int, *, run: str | None = None, timeout: float = 3
             time.sleep(0.05)
 
     broker = broker_pid()
-    broker_cpu = cpu_seconds(broker) if broker else 0.0
+    broker_cpu = cpu_seconds(broker) if broker else None
     sharing_cpu, adapter_cpu = cpu_seconds(env.pid("sharing")), time.process_time()
     started = time.perf_counter()
     watcher = threading.Thread(target=watch, daemon=True)
@@ -181,7 +181,8 @@ def run_file(env: Env, count: int, *, run: str | None = None, timeout: float = 3
     elapsed = done_at[0] - started
     sharing_cpu = cpu_seconds(env.pid("sharing")) - sharing_cpu
     adapter_cpu = time.process_time() - adapter_cpu
-    broker_cpu = cpu_seconds(broker) - broker_cpu if broker else None
+    if broker_cpu is not None:
+        broker_cpu = cpu_seconds(broker) - broker_cpu
     rows, distinct = count_rows(env, f"CZBF-{run}-%")
     return {
         "records": count,

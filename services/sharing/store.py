@@ -137,6 +137,7 @@ _INSERTED = (
     "sender",
     "received_at",
 )
+_ROW_KEYS = tuple("data_json" if name == "data" else name for name in _INSERTED)  # row dict keys
 _ROWS_PER_STATEMENT = 1000  # 16 parameters a row: under SQLite's 32,766 per statement
 _TAIL = " ON CONFLICT (source_unit, record_id) DO NOTHING RETURNING id, source_unit, record_id"
 
@@ -156,18 +157,12 @@ def _insert_values(connection, rows: list[dict]) -> dict[tuple[str, str], int]:
     goes through the column type's own bind processor (SQLite's timestamp text), so what is
     stored is what SQLAlchemy stores."""
     dialect = connection.dialect
-    keys = ["data_json" if name == "data" else name for name in _INSERTED]
-    processors = {
-        key: process
-        for key, name in zip(keys, _INSERTED, strict=True)
-        if name != "data"
-        and (process := RECORDS.c[name].type.dialect_impl(dialect).bind_processor(dialect))
-    }
-    constant = {}  # one value for the whole batch (received_at): processed once
-    if rows and "received_at" in processors and rows[0]["received_at"] is not None:
-        when = rows[0]["received_at"]
-        if all(row["received_at"] is when for row in rows):
-            constant["received_at"] = processors.pop("received_at")(when)
+    processors = [
+        None
+        if name == "data"
+        else RECORDS.c[name].type.dialect_impl(dialect).bind_processor(dialect)
+        for name in _INSERTED
+    ]
     mark = "?" if dialect.paramstyle == "qmark" else "%s"
     one = "(" + ",".join([mark] * len(_INSERTED)) + ")"
     head = f"INSERT INTO {RECORDS.name} ({','.join(_INSERTED)}) VALUES "
@@ -176,9 +171,8 @@ def _insert_values(connection, rows: list[dict]) -> dict[tuple[str, str], int]:
         chunk = rows[start : start + _ROWS_PER_STATEMENT]
         params = []
         for row in chunk:
-            for key in keys:
-                value = constant[key] if key in constant else row[key]
-                process = processors.get(key)
+            for key, process in zip(_ROW_KEYS, processors, strict=True):
+                value = row[key]
                 params.append(
                     process(value) if process is not None and value is not None else value
                 )
@@ -207,19 +201,22 @@ def _array_type(column) -> str:
     raise TypeError(f"no array type for {column.name} ({kind!r})")
 
 
+# PostgreSQL: INSERT .. SELECT * FROM unnest(one array per column): sixteen parameters a
+# statement instead of sixteen a row (runtime.pgarray)
+_ARRAY_INSERT = (
+    f"INSERT INTO {RECORDS.name} ({','.join(_INSERTED)}) SELECT * FROM unnest("
+    + ",".join(f"%s::{_array_type(RECORDS.c[name])}[]" for name in _INSERTED)
+    + ")"
+    + _TAIL
+)
+
+
 def _insert_arrays(connection, rows: list[dict]) -> dict[tuple[str, str], int]:
-    """PostgreSQL: INSERT .. SELECT * FROM unnest(one array per column) .. ON CONFLICT DO NOTHING
-    RETURNING: sixteen parameters a statement instead of sixteen a row (runtime.pgarray)."""
-    keys = ["data_json" if name == "data" else name for name in _INSERTED]
-    casts = ",".join(f"%s::{_array_type(RECORDS.c[name])}[]" for name in _INSERTED)
-    sql = (
-        f"INSERT INTO {RECORDS.name} ({','.join(_INSERTED)}) SELECT * FROM unnest({casts})" + _TAIL
-    )
     created = {}
     for start in range(0, len(rows), _ARRAY_ROWS_PER_STATEMENT):
         chunk = rows[start : start + _ARRAY_ROWS_PER_STATEMENT]
-        params = tuple(array_literal([row[key] for row in chunk]) for key in keys)
-        for pk, unit, rid in connection.exec_driver_sql(sql, params):
+        params = tuple(array_literal([row[key] for row in chunk]) for key in _ROW_KEYS)
+        for pk, unit, rid in connection.exec_driver_sql(_ARRAY_INSERT, params):
             created[(unit, rid)] = pk
     return created
 
